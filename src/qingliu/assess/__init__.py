@@ -1,0 +1,1 @@
+"""assess layer (DESIGN.md §1)."""

@@ -1,0 +1,1 @@
+"""data layer (DESIGN.md §1)."""

@@ -1,0 +1,1 @@
+"""io layer (DESIGN.md §1)."""

@@ -1,0 +1,1 @@
+"""model layer (DESIGN.md §1)."""

@@ -1,0 +1,1 @@
+"""plan layer (DESIGN.md §1)."""

@@ -1,0 +1,1 @@
+"""report layer (DESIGN.md §1)."""

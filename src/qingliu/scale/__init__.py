@@ -1,0 +1,1 @@
+"""scale layer (DESIGN.md §1)."""

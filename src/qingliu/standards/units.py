@@ -1,0 +1,35 @@
+"""Unit conversion factors (units.toml), used only at the import edge."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from qingliu.standards.loader import load_toml
+
+
+class UnitError(ValueError):
+    """A unit that cannot be converted to the internal unit of its dimension."""
+
+
+def _fold(unit: str) -> str:
+    return unit.replace(" ", "").replace("μ", "µ").replace("u", "µ").casefold()
+
+
+@cache
+def _factors() -> dict[str, dict[str, float]]:
+    return {dim: {_fold(u): float(f) for u, f in units.items()} for dim, units in load_toml("units").items()}
+
+
+def unit_factor(unit: str, target: str, dimension: str) -> float:
+    """Factor that converts a value in ``unit`` to ``target``, both of ``dimension``.
+
+    Raises :class:`UnitError` when either unit is unknown for that dimension (e.g. ``个/L``
+    for a mass concentration).
+    """
+    table = _factors().get(dimension)
+    if table is None:
+        raise UnitError(f"unknown dimension {dimension!r}")
+    try:
+        return table[_fold(unit)] / table[_fold(target)]
+    except KeyError as exc:
+        raise UnitError(f"unit {unit!r} cannot be converted to {target!r}") from exc
