@@ -28,7 +28,10 @@ class Parameter:
     aliases: tuple[str, ...]
 
 
-_BRACKETED = re.compile(r"[(\[]([^()\[\]]*)[)\]]\s*$")
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]*)[)\]]$")
+# Bracketed notes that qualify the item rather than give a unit: "以P计" (expressed as P) and the
+# "湖、库" (lakes and reservoirs) of GB 3838-2002's "总氮(湖、库,以N计)".
+_QUALIFIER = re.compile(r"以.+[计計]|湖、?[库庫]")
 
 
 def normalise_label(text: str) -> str:
@@ -59,17 +62,27 @@ def _label_index() -> dict[str, str]:
 def lookup_parameter(header: str) -> tuple[Parameter, str | None] | None:
     """Match a column header or parameter name to the catalogue.
 
-    Returns ``(parameter, unit)`` where ``unit`` is the text of a trailing bracket that is not
-    part of a known alias (``"mg/L"`` in ``氨氮(mg/L)``), or None when the header gives no unit.
+    Trailing brackets are taken off one by one until the rest is a known label. Of their
+    contents (split at commas and semicolons), qualifiers such as ``以P计`` or ``湖、库`` and
+    other names of the same parameter (``溶解氧(DO)``) are dropped; what remains is the unit.
+    Returns ``(parameter, unit)`` with the unit folded by :func:`normalise_label` (``"mg/l"``
+    in ``氨氮(mg/L)``; the rightmost if several), or None when the header gives no unit.
     Returns None when nothing matches.
     """
     index = _label_index()
     label = normalise_label(header)
-    if label in index:
-        return catalogue()[index[label]], None
-    match = _BRACKETED.search(label)
-    if match:
-        stem = label[: match.start()]
-        if stem in index:
-            return catalogue()[index[stem]], match.group(1) or None
-    return None
+    notes: list[str] = []
+    while label not in index:
+        match = _BRACKETED.search(label)
+        if match is None:
+            return None
+        notes.append(match.group(1))
+        label = label[: match.start()]
+    code = index[label]
+    units = [
+        part
+        for note in notes
+        for part in re.split(r"[,;]", note)
+        if part and not _QUALIFIER.fullmatch(part) and index.get(part) != code
+    ]
+    return catalogue()[code], (units[0] if units else None)

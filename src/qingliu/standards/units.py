@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 
 from qingliu.standards.loader import load_toml
@@ -11,8 +13,14 @@ class UnitError(ValueError):
     """A unit that cannot be converted to the internal unit of its dimension."""
 
 
+# ASCII "u" written for the micro prefix (ug/L, uS/cm), not the "u" inside NTU or CFU.
+_ASCII_MICRO = re.compile(r"(?<![a-z])u(?=[gs])")
+
+
 def _fold(unit: str) -> str:
-    return unit.replace(" ", "").replace("μ", "µ").replace("u", "µ").casefold()
+    # NFKC maps full-width forms, "m³" to "m3", "℃" to "°C" and the micro sign to Greek mu.
+    folded = unicodedata.normalize("NFKC", unit).casefold().replace(" ", "")
+    return _ASCII_MICRO.sub("μ", folded)
 
 
 @cache
@@ -28,8 +36,10 @@ def unit_factor(unit: str, target: str, dimension: str) -> float:
     """
     table = _factors().get(dimension)
     if table is None:
-        raise UnitError(f"unknown dimension {dimension!r}")
+        raise UnitError(f"未知量纲 {dimension!r} / unknown dimension {dimension!r}")
     try:
         return table[_fold(unit)] / table[_fold(target)]
     except KeyError as exc:
-        raise UnitError(f"unit {unit!r} cannot be converted to {target!r}") from exc
+        raise UnitError(
+            f"单位 {unit!r} 无法换算为 {target!r} / unit {unit!r} cannot be converted to {target!r}"
+        ) from exc
