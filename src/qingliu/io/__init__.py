@@ -1,1 +1,11 @@
-"""io layer (DESIGN.md §1)."""
+"""io layer (DESIGN.md §1): outside formats -> validated canonical frames, with bilingual problems.
+
+``read_input(kind, path)`` reads one CSV/xlsx/Parquet file of an import kind (:data:`KINDS`)
+and returns the canonical tables of :mod:`qingliu.model.tables`, or raises :class:`InputError`
+listing every :class:`Problem` (file, row, column, reason in Chinese and English).
+"""
+
+from qingliu.io.problems import InputError, Problem
+from qingliu.io.read import KINDS, read_input
+
+__all__ = ["KINDS", "InputError", "Problem", "read_input"]

@@ -1,0 +1,121 @@
+"""``read_input``: one file of one import kind -> validated canonical frames (导入一个文件).
+
+The file is read (:mod:`qingliu.io.files`), its headers matched (:mod:`qingliu.io.headers`),
+each table validated (:mod:`qingliu.io.validate`, :mod:`qingliu.io.samples`) and references
+checked against the keys the caller knows. Either every frame is returned fully valid, or one
+:class:`InputError` lists every problem: the import is all-or-nothing, and the caller runs the
+database transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+
+from qingliu.io.files import Sheet, read_sheet
+from qingliu.io.headers import match_columns, parse_headers
+from qingliu.io.problems import InputError, Problem, ProblemLog
+from qingliu.io.samples import read_samples
+from qingliu.io.validate import Built, build_table, check_references, empty
+from qingliu.model.tables import COUNTY, COUNTY_YEAR, TABLES
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "network": ("node",),
+    "sections": ("section",),
+    "stations": ("station",),
+    "counties": ("county", "county_year"),
+    "sources": ("source",),
+    "reservoirs": ("reservoir",),
+    "projects": ("project",),
+    "samples": ("wq_sample",),
+    "flows": ("flow_daily",),
+    "water-use": ("water_use",),
+}
+"""Import kind (``qingliu import WS KIND FILE``) -> the canonical tables its files fill."""
+
+_NOTHING: Mapping[tuple[str, str], Collection[str]] = MappingProxyType({})
+
+
+def read_input(
+    kind: str,
+    path: str | Path,
+    *,
+    known: Mapping[tuple[str, str], Collection[str]] = _NOTHING,
+    section_names: Mapping[str, str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Read and validate one file of import ``kind``.
+
+    Parameters
+    ----------
+    kind : a key of :data:`KINDS`.
+    path : a CSV (UTF-8 with or without BOM, or GB18030/GBK), Excel ``.xlsx`` or Parquet file.
+    known : ids already in the database, by ``(table, column)``, e.g.
+        ``known[("section", "section_id")]``. A reference is valid if its value is there or is
+        a key of a table read from this same file (``node.downstream``, ``county_year``).
+    section_names : section name -> id, for wide sample tables that name sections (断面名称)
+        instead of giving their ids.
+
+    Returns
+    -------
+    dict
+        For each table of ``KINDS[kind]``, a frame with exactly its canonical columns in
+        declared order, typed (see :mod:`qingliu.io.validate`), in internal units and unique
+        on its key. ``counties`` without yearly columns gives an empty ``county_year``.
+
+    Raises
+    ------
+    InputError
+        Listing every problem (file, row, column, reason in Chinese and English); nothing of
+        the file is returned.
+    """
+    path = Path(path)
+    if kind not in KINDS:
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"未知的数据类型「{kind}」，可选：{'、'.join(KINDS)}",
+                    f"unknown kind {kind!r}; one of {', '.join(KINDS)}",
+                )
+            ]
+        )
+    log = ProblemLog(path.name)
+    names = tuple(n for t in KINDS[kind] for n in (t, TABLES[t].zh))
+    sheet = read_sheet(path, log, sheet_names=names)
+    if sheet is None:
+        raise log.error()
+    if kind == "samples":
+        built = {"wq_sample": read_samples(sheet, log, section_names)}
+    elif kind == "counties":
+        built = _counties(sheet, log)
+    else:
+        table = TABLES[KINDS[kind][0]]
+        matched, _ = match_columns(parse_headers(sheet.headers), table.columns, log, sheet.header_row)
+        built = {table.name: build_table(table, sheet, matched, log)}
+    check_references(built, known, log)
+    log.raise_if_any()
+    return {name: b.canonical() for name, b in built.items()}
+
+
+def _counties(sheet: Sheet, log: ProblemLog) -> dict[str, Built]:
+    """One file gives ``county`` and, when it has a year or yearly columns, ``county_year``.
+
+    A county appears once per year: its rows collapse when name and place agree, and differ
+    otherwise (a problem).
+    """
+    columns = {c.name: c for c in (*COUNTY.columns, *COUNTY_YEAR.columns)}
+    matched, _ = match_columns(parse_headers(sheet.headers), list(columns.values()), log, sheet.header_row)
+    county_matched = {k: v for k, v in matched.items() if k in COUNTY.names}
+    built = {"county": build_table(COUNTY, sheet, county_matched, log)}
+    yearly = set(matched) - set(COUNTY.names)
+    if yearly:
+        year_matched = {k: v for k, v in matched.items() if k in COUNTY_YEAR.names}
+        built["county_year"] = build_table(COUNTY_YEAR, sheet, year_matched, log)
+    else:
+        built["county_year"] = empty(COUNTY_YEAR)
+    return built
