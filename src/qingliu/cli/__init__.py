@@ -1,1 +1,1 @@
-"""cli layer (DESIGN.md §1)."""
+"""The command line (Typer + Rich): ``qingliu ...`` (DESIGN.md §3)."""

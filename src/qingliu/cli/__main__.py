@@ -1,0 +1,3 @@
+from qingliu.cli.main import app
+
+app(prog_name="qingliu")

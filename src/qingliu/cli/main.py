@@ -1,0 +1,102 @@
+"""The ``qingliu`` command line (命令行). Parses, calls services, prints; nothing else."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qingliu import __version__
+from qingliu.cli.output import console, fail_on_bad_input, print_import_report, print_inventory, progress_callback
+from qingliu.io import KINDS
+from qingliu.report.assemble import build_report
+from qingliu.report.html import write_html
+from qingliu.services import examples
+from qingliu.services.importing import import_files
+from qingliu.services.inventory import inventory
+from qingliu.services.workspace import create_workspace, open_workspace
+
+app = typer.Typer(
+    name="qingliu",
+    help="qingliu 清流 — water-ecology protection and restoration (水生态保护与修复) for a city or basin.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+WorkspaceArg = Annotated[Path, typer.Argument(help="Workspace folder 工作空间目录 (settings + SQLite database).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"qingliu {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version 版本.")] = False,
+) -> None:
+    """qingliu 清流: one data model of the basin and every assessment the city's water work needs."""
+
+
+@app.command()
+def init(
+    ws: WorkspaceArg,
+    example: Annotated[
+        str | None, typer.Option(help="Fill the workspace from a bundled example 内置示例 (illustrative data 示意数据): jinzhong.")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option(help="Database URL 数据库地址, e.g. postgresql+psycopg://user@host/db; default: SQLite file in WS.")
+    ] = None,
+) -> None:
+    """Create a workspace 创建工作空间 [--example jinzhong] [--db URL]."""
+    with fail_on_bad_input():
+        if example:
+            examples.check_example(example)
+        workspace = create_workspace(ws, db_url=db, example=example)
+        console.print(f"[green]✓[/] 工作空间已创建 / workspace created: {workspace.root}")
+        if example:
+            with progress_callback("导入示例 / importing example") as progress:
+                report = examples.load_example(workspace, example, progress)
+            print_import_report(report)
+
+
+@app.command("import")
+def import_(
+    ws: WorkspaceArg,
+    kind: Annotated[str, typer.Argument(help=f"Data kind 数据类型: {', '.join(KINDS)}.")],
+    files: Annotated[list[Path], typer.Argument(help="Files 文件: CSV (UTF-8/GB18030), .xlsx or .parquet.")],
+) -> None:
+    """Import files 导入数据 — all-or-nothing 全部成功或全部不写入; errors name file, row, column, reason."""
+    with fail_on_bad_input():
+        workspace = open_workspace(ws)
+        with progress_callback("导入 / importing") as progress:
+            report = import_files(workspace.engine, [(kind, f) for f in files], progress)
+        print_import_report(report)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the report 报告输出目录.")] = Path("qingliu-demo"),
+    lang: Annotated[str, typer.Option(help="Report language 报告语言: zh or en.")] = "zh",
+) -> None:
+    """Run the whole pipeline on the bundled Jinzhong example 晋中示例 (illustrative data 示意数据)."""
+    with fail_on_bad_input(), tempfile.TemporaryDirectory(prefix="qingliu-demo-") as tmp:
+        workspace = create_workspace(Path(tmp) / "ws", example="jinzhong")
+        with progress_callback("导入示例 / importing example") as progress:
+            examples.load_example(workspace, "jinzhong", progress)
+        inv = inventory(workspace.engine)
+        print_inventory(inv)
+        path = write_html(build_report(inv, lang="en" if lang == "en" else "zh"), out / "report.html")
+        workspace.engine.dispose()
+    console.print(f"[green]✓[/] 报告 / report: {path.resolve()}")
+
+
+@app.command()
+def info(ws: WorkspaceArg, json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """What the workspace holds 数据清单: rows per table, coverage of the series."""
+    with fail_on_bad_input():
+        print_inventory(inventory(open_workspace(ws).engine), as_json=json)
