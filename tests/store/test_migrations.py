@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+
+from qingliu.store.schema import SYSTEM_TABLES
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -23,15 +25,15 @@ def test_migrated_schema_equals_metadata(engine: sa.Engine) -> None:
 
 def test_migrations_create_every_canonical_table(engine: sa.Engine) -> None:
     tables = set(sa.inspect(engine).get_table_names())
-    assert tables == {*TABLES, META_TABLE, "alembic_version"}
+    assert tables == {*TABLES, META_TABLE, *SYSTEM_TABLES, "alembic_version"}
 
 
 def test_schema_version_is_the_newest_revision_and_migrate_is_repeatable(engine: sa.Engine) -> None:
     migrate(engine)  # second run: already at head, nothing to do
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == head == "0001"
-        assert get_meta(conn, "schema_version") == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == head == "0002"
+        assert get_meta(conn, "schema_version") == "0002"
 
 
 def test_downgrade_to_base_removes_every_table(engine: sa.Engine) -> None:

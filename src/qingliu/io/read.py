@@ -10,6 +10,7 @@ database transaction.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -19,8 +20,8 @@ from qingliu.io.files import Sheet, read_sheet
 from qingliu.io.headers import match_columns, parse_headers
 from qingliu.io.problems import InputError, Problem, ProblemLog
 from qingliu.io.samples import read_samples
-from qingliu.io.validate import Built, build_table, check_references, empty
-from qingliu.model.tables import COUNTY, COUNTY_YEAR, TABLES
+from qingliu.io.validate import ROW, Built, build_table, check_references, empty
+from qingliu.model.tables import COUNTY, COUNTY_YEAR, TABLES, Table
 
 KINDS: dict[str, tuple[str, ...]] = {
     "network": ("node",),
@@ -100,6 +101,62 @@ def read_input(
     check_references(built, known, log)
     log.raise_if_any()
     return {name: b.canonical() for name, b in built.items()}
+
+
+def read_sample_rows(path: str | Path, *, section_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Samples of one file for the stateless tools (``qingliu wq ...``), in long form.
+
+    The same reading and checks as :func:`read_input` for ``samples``, except that sections
+    are not checked against a database and a wide table may have no section or time column
+    (``section_id`` is then "", ``time`` NaT). The column ``row`` gives the file row each
+    sample came from, so results can follow the input's order.
+    """
+    path = Path(path)
+    log = ProblemLog(path.name)
+    sheet = read_sheet(path, log, sheet_names=("wq_sample", TABLES["wq_sample"].zh))
+    if sheet is None:
+        raise log.error()
+    built = read_samples(sheet, log, section_names or {}, stateless=True)
+    log.raise_if_any()
+    frame = built.frame.rename(columns={ROW: "row"})
+    return frame.loc[:, [*TABLES["wq_sample"].names, "row"]].reset_index(drop=True)
+
+
+def read_raw(path: str | Path) -> pd.DataFrame:
+    """The cells of a file as text under their own headers, with the file ``row`` of each."""
+    path = Path(path)
+    log = ProblemLog(path.name)
+    sheet = read_sheet(path, log)
+    if sheet is None:
+        raise log.error()
+    frame = sheet.cells.set_axis(sheet.headers, axis=1)
+    frame.insert(len(frame.columns), "row", sheet.rows)
+    return frame.reset_index(drop=True)
+
+
+def read_table(path: str | Path, table: str, *, required: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of one canonical ``table`` from a file, for the stateless tools.
+
+    Only the ``required`` columns must be present; the other canonical columns are optional
+    (missing ones come back empty). Values are parsed and checked as in :func:`read_input`,
+    but references are not checked (there is no database).
+    """
+    path = Path(path)
+    spec = TABLES[table]
+    relaxed = Table(
+        spec.name,
+        spec.zh,
+        tuple(replace(c, required=c.name in required and c.required) for c in spec.columns),
+        spec.key,
+    )
+    log = ProblemLog(path.name)
+    sheet = read_sheet(path, log, sheet_names=(spec.name, spec.zh))
+    if sheet is None:
+        raise log.error()
+    matched, _ = match_columns(parse_headers(sheet.headers), relaxed.columns, log, sheet.header_row)
+    built = build_table(relaxed, sheet, matched, log)
+    log.raise_if_any()
+    return built.canonical()
 
 
 def _counties(sheet: Sheet, log: ProblemLog) -> dict[str, Built]:

@@ -78,14 +78,20 @@ def _words(*path: str) -> frozenset[str]:
     return frozenset(normalise_label(w) for w in entry)
 
 
-def read_samples(sheet: Sheet, log: ProblemLog, section_names: Mapping[str, str] | None) -> Built:
-    """Read a long or a wide sample table (long when it has a parameter column)."""
+def read_samples(
+    sheet: Sheet, log: ProblemLog, section_names: Mapping[str, str] | None, *, stateless: bool = False
+) -> Built:
+    """Read a long or a wide sample table (long when it has a parameter column).
+
+    ``stateless=True`` lets a wide table go without a section or a time column (the stateless
+    tools read rows of any spreadsheet); ``section_id`` is then "" and ``time`` NaT.
+    """
     matched, unmatched = match_columns(parse_headers(sheet.headers), WQ_SAMPLE.columns, log, sheet.header_row)
     if "parameter" in matched:
         cells, id_label = _long_cells(sheet, matched, unmatched, log)
     else:
-        cells, id_label = _wide_cells(sheet, matched, unmatched, log, section_names or {})
-    built = _to_samples(cells, sheet.file, log)
+        cells, id_label = _wide_cells(sheet, matched, unmatched, log, section_names or {}, stateless)
+    built = _to_samples(cells, sheet.file, log, keep_missing=stateless)
     built.labels["section_id"] = id_label
     return built
 
@@ -228,11 +234,16 @@ def _wide_cells(
     unmatched: list[Header],
     log: ProblemLog,
     section_names: Mapping[str, str],
+    stateless: bool = False,
 ) -> tuple[pd.DataFrame, str]:
     """One row per file row and parameter column; returns the cells and the section column's header."""
     names_index = column_index([SECTION.column("name")])
     name_header = next((h for h in unmatched if h.label in names_index or h.stem in names_index), None)
-    required = [c for c in WQ_SAMPLE.columns if c.name == "time" or (c.name == "section_id" and name_header is None)]
+    required = [
+        c
+        for c in WQ_SAMPLE.columns
+        if not stateless and (c.name == "time" or (c.name == "section_id" and name_header is None))
+    ]
     absent = report_missing(matched, required, log, sheet.header_row)
     ignored = _words("samples", "ignored_columns")
     params: list[tuple[Header, str, float]] = []
@@ -272,10 +283,17 @@ def _wide_cells(
     fields = _row_fields(sheet, matched, log, ["section_id", "time", "source"])
     if "section_id" in fields:
         id_label = matched["section_id"].header.text
-    else:
-        assert name_header is not None  # else section_id was reported missing above
+    elif name_header is not None and stateless and not section_names:  # the name is the id
+        fields["section_id"] = sheet.cells[name_header.position].astype("str")
+        id_label = name_header.text
+    elif name_header is not None:
         fields["section_id"] = _section_ids(sheet, name_header, section_names, log)
         id_label = name_header.text
+    else:  # no section column, allowed when stateless
+        fields["section_id"] = pd.Series([""] * len(sheet.cells), dtype="str")
+        id_label = "section_id"
+    if "time" not in fields:  # stateless only
+        fields["time"] = pd.Series(pd.NaT, index=range(len(sheet.cells)), dtype=TIME_DTYPE)
     n, p = len(sheet.cells), len(params)
     cells = pd.DataFrame({name: np.repeat(series.to_numpy(), p) for name, series in fields.items()})
     block = sheet.cells[[h.position for h, _, _ in params]].to_numpy(dtype=object)
@@ -288,8 +306,12 @@ def _wide_cells(
     return cells, id_label
 
 
-def _to_samples(cells: pd.DataFrame, file: str, log: ProblemLog) -> Built:
-    """Parse the value cells, convert units, check and build the ``wq_sample`` frame."""
+def _to_samples(cells: pd.DataFrame, file: str, log: ProblemLog, *, keep_missing: bool = False) -> Built:
+    """Parse the value cells, convert units, check and build the ``wq_sample`` frame.
+
+    Missing cells give no row, unless ``keep_missing`` (stateless tools, which report every
+    file row): then they give a row with a NaN value.
+    """
     if cells.empty:
         return empty(WQ_SAMPLE)
     text, rows, labels = cells["text"].astype("str"), cells[ROW].to_numpy(), cells[_LABEL].to_numpy(dtype=object)
@@ -321,7 +343,7 @@ def _to_samples(cells: pd.DataFrame, file: str, log: ProblemLog) -> Built:
             f"{code} {{value!r}} outside {low:g}-{high:g}",
             value=shown,
         )
-    keep = ~skip & (codes != "").to_numpy()
+    keep = (keep_missing | ~skip) & (codes != "").to_numpy()
     source = cells["source"].astype("str") if "source" in cells else pd.Series([""] * len(cells), dtype="str")
     frame = pd.DataFrame(
         {

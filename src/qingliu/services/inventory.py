@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from qingliu import store
 from qingliu.model import RiverNetwork
+from qingliu.store import summaries
 
 
 @dataclass(frozen=True)
@@ -28,24 +28,13 @@ class Inventory:
     outlets: tuple[str, ...]
 
 
-_SAMPLE_COVERAGE = text(
-    "SELECT section_id, MIN(time) AS first, MAX(time) AS last, COUNT(*) AS n_values, "
-    "COUNT(DISTINCT parameter) AS n_parameters FROM wq_sample GROUP BY section_id ORDER BY section_id"
-)
-_FLOW_COVERAGE = text(
-    "SELECT station_id, MIN(date) AS first, MAX(date) AS last, COUNT(*) AS n_days "
-    "FROM flow_daily GROUP BY station_id ORDER BY station_id"
-)
-_WATER_USE = text("SELECT year, sector, SUM(volume) AS volume FROM water_use GROUP BY year, sector")
-
-
 def inventory(engine: Engine) -> Inventory:
     """Read the workspace's inventory; the series are summarised in the database."""
     with engine.connect() as conn:
         nodes = store.read(conn, "node")
-        samples = pd.read_sql(_SAMPLE_COVERAGE, conn, parse_dates=["first", "last"])
-        flows = pd.read_sql(_FLOW_COVERAGE, conn, parse_dates=["first", "last"])
-        use = pd.read_sql(_WATER_USE, conn)
+        samples = summaries.sample_coverage(conn)
+        flows = summaries.flow_coverage(conn)
+        use = summaries.water_use_totals(conn)
         frames = {t: store.read(conn, t) for t in ("section", "station", "county")}
         counts = store.counts(conn)
         example = store.get_meta(conn, "example")

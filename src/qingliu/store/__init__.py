@@ -11,24 +11,32 @@ from qingliu.store.repository import (
     counts,
     delete,
     get_meta,
+    insert,
     keys,
+    latest,
     read,
     set_meta,
     snapshot,
     upsert,
 )
-from qingliu.store.schema import ID_LENGTH, META_TABLE, metadata
+from qingliu.store.schema import AUDIT_TABLE, ID_LENGTH, META_TABLE, PROGRESS_TABLE, SYSTEM_TABLES, USER_TABLE, metadata
 
 __all__ = [
+    "AUDIT_TABLE",
     "ID_LENGTH",
     "META_TABLE",
+    "PROGRESS_TABLE",
+    "SYSTEM_TABLES",
+    "USER_TABLE",
     "alembic_config",
     "connect",
     "count",
     "counts",
     "delete",
     "get_meta",
+    "insert",
     "keys",
+    "latest",
     "metadata",
     "migrate",
     "read",

@@ -304,3 +304,58 @@ def snapshot(conn: sa.Connection) -> dict[str, pd.DataFrame]:
     tests prove that a failed import left the database exactly as it was.
     """
     return {name: read(conn, name) for name in metadata.tables}
+
+
+def insert(conn: sa.Connection, table: str, values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Insert one new row; unlike :func:`upsert`, an existing key is an error, not an update.
+
+    Parameters
+    ----------
+    conn : open connection; the caller's transaction is used and not committed.
+    table : table name (canonical, ``workspace_meta`` or a system table).
+    values : column -> value, converted as :func:`upsert` converts frames (e.g. ``"2025-03-01"``
+        or a ``date`` for a date column; None, NaN or NaT for NULL).  An autoincrement key
+        (``audit_log.id``) may be left out.
+
+    Returns
+    -------
+    The primary key of the new row, e.g. ``(17,)`` for an audit row.
+
+    Raises
+    ------
+    ValueError
+        Unknown table or column.
+    sqlalchemy.exc.IntegrityError
+        The key exists already, a reference to a missing row, a NULL in a required column.
+    """
+    target = _table(table)
+    row = {name: _bind(_column(target, name), [value])[0] for name, value in values.items()}
+    return tuple(conn.execute(sa.insert(target).values(row)).inserted_primary_key)
+
+
+def latest(
+    conn: sa.Connection, table: str, *, where: Mapping[str, Any] | None = None, limit: int = 100
+) -> pd.DataFrame:
+    """The last ``limit`` rows by key, newest first (e.g. the most recent audit entries).
+
+    Parameters
+    ----------
+    conn : open connection.
+    table : table name.
+    where : conditions as in :func:`read`.
+    limit : most rows returned.
+
+    Returns
+    -------
+    A frame like :func:`read` returns, sorted by the key in descending order.
+    """
+    target = _table(table)
+    statement = (
+        sa.select(*target.columns)
+        .where(*_conditions(target, where))
+        .order_by(*(c.desc() for c in _order_by(conn, target)))
+        .limit(limit)
+    )
+    rows = conn.execute(statement).all()
+    values = list(zip(*rows)) if rows else [()] * len(target.columns)
+    return pd.DataFrame({c.name: _series(v, c) for c, v in zip(target.columns, values)})

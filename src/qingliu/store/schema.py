@@ -48,6 +48,12 @@ NAMING_CONVENTION = {
 }
 """Constraint names, identical on every database so later migrations can address them."""
 
+USER_TABLE = "app_user"
+AUDIT_TABLE = "audit_log"
+PROGRESS_TABLE = "project_progress"
+SYSTEM_TABLES = (USER_TABLE, AUDIT_TABLE, PROGRESS_TABLE)
+"""Tables of the application itself (see the module docstring), in dependency order."""
+
 SERIES_TIME_COLUMNS = {"wq_sample": "time", "flow_daily": "date"}
 """The large series tables and their time column (see the module docstring on indexes)."""
 
@@ -102,8 +108,52 @@ def _build_metadata() -> sa.MetaData:
         sa.Column("key", sa.String(ID_LENGTH), primary_key=True),
         sa.Column("value", sa.Text(), nullable=True),
     )
+    _build_system_tables(metadata)
     return metadata
 
 
+def _build_system_tables(metadata: sa.MetaData) -> None:
+    ident = sa.String(ID_LENGTH)
+    sa.Table(
+        USER_TABLE,
+        metadata,
+        sa.Column("username", ident, primary_key=True),
+        sa.Column("password_hash", sa.Text(), nullable=False),
+        sa.Column("role", ident, nullable=False),
+        sa.Column("department", sa.Text(), nullable=True),
+        sa.Column("display_name", sa.Text(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created", sa.DateTime(), nullable=False),
+    )
+    sa.Table(
+        AUDIT_TABLE,
+        metadata,
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("time", sa.DateTime(), nullable=False),
+        sa.Column("username", ident, nullable=False),
+        sa.Column("action", ident, nullable=False),
+        sa.Column("table_name", ident, nullable=True),
+        sa.Column("record_key", sa.Text(), nullable=True),
+        sa.Column("before", sa.Text(), nullable=True),
+        sa.Column("after", sa.Text(), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=True),
+        # the history of one record (a project's edits) without scanning the whole log
+        sa.Index(None, "table_name", "record_key"),
+    )
+    sa.Table(
+        PROGRESS_TABLE,
+        metadata,
+        sa.Column("project_id", ident, nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("progress_pct", sa.Double(), nullable=False),
+        sa.Column("invested_1e4yuan", sa.Double(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("username", ident, nullable=False),
+        sa.PrimaryKeyConstraint("project_id", "date"),
+        sa.ForeignKeyConstraint(["project_id"], ["project.project_id"], ondelete="CASCADE"),
+    )
+
+
 metadata = _build_metadata()
-"""All tables of the store: the canonical tables in dependency order, then ``workspace_meta``."""
+"""All tables of the store: the canonical tables in dependency order, ``workspace_meta``, then
+the system tables (:data:`SYSTEM_TABLES`)."""
