@@ -9,14 +9,23 @@ from typing import Annotated
 import typer
 
 from qingliu import __version__
-from qingliu.cli.output import console, fail_on_bad_input, print_import_report, print_inventory, progress_callback
+from qingliu.cli import users, wq
+from qingliu.cli.output import (
+    console,
+    fail_on_bad_input,
+    print_assessment,
+    print_import_report,
+    print_inventory,
+    progress_callback,
+)
 from qingliu.io import KINDS
 from qingliu.report.assemble import build_report
-from qingliu.report.html import write_html
+from qingliu.report.render import FORMATS, render
 from qingliu.services import examples
 from qingliu.services.importing import import_files
 from qingliu.services.inventory import inventory
-from qingliu.services.workspace import create_workspace, open_workspace
+from qingliu.services.water_quality import assess_water_quality, latest_year
+from qingliu.services.workspace import Workspace, WorkspaceError, create_workspace, open_workspace
 
 app = typer.Typer(
     name="qingliu",
@@ -25,6 +34,9 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(wq.app, name="wq")
+app.add_typer(users.app, name="user")
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="Workspace folder 工作空间目录 (settings + SQLite database).")]
 
@@ -90,9 +102,14 @@ def demo(
             examples.load_example(workspace, "jinzhong", progress)
         inv = inventory(workspace.engine)
         print_inventory(inv)
-        path = write_html(build_report(inv, lang="en" if lang == "en" else "zh"), out / "report.html")
+        year = latest_year(workspace.engine)
+        assessment = assess_water_quality(workspace.engine, year) if year else None
+        if assessment is not None:
+            print_assessment(assessment)
+        report = build_report(inv, assessment, lang="en" if lang == "en" else "zh")
+        paths = render(report, ["html"], out)
         workspace.engine.dispose()
-    console.print(f"[green]✓[/] 报告 / report: {path.resolve()}")
+    console.print(f"[green]✓[/] 报告 / report: {paths[0].resolve()}")
 
 
 @app.command()
@@ -100,3 +117,54 @@ def info(ws: WorkspaceArg, json: Annotated[bool, typer.Option("--json", help="Ma
     """What the workspace holds 数据清单: rows per table, coverage of the series."""
     with fail_on_bad_input():
         print_inventory(inventory(open_workspace(ws).engine), as_json=json)
+
+
+def _year_or_latest(workspace: Workspace, year: int | None) -> int:
+    year = year or latest_year(workspace.engine)
+    if year is None:
+        raise WorkspaceError("工作空间没有水质监测数据 / the workspace has no water-quality samples")
+    return year
+
+
+@app.command()
+def assess(
+    ws: WorkspaceArg,
+    year: Annotated[int | None, typer.Option(help="Year 年份 (default: the latest with samples).")] = None,
+    month: Annotated[int | None, typer.Option(min=1, max=12, help="Month 月份 (monthly bulletin 月报).")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Assess the workspace 综合评价: water quality of sections, rivers, city; change, trends, warnings."""
+    with fail_on_bad_input():
+        workspace = open_workspace(ws)
+        assessment = assess_water_quality(workspace.engine, _year_or_latest(workspace, year), month)
+        print_assessment(assessment, as_json=json)
+
+
+@app.command()
+def report(
+    ws: WorkspaceArg,
+    year: Annotated[int | None, typer.Option(help="Year 年份 (default: the latest with samples).")] = None,
+    month: Annotated[int | None, typer.Option(min=1, max=12, help="Month 月份: the monthly bulletin 水质月报.")] = None,
+    format: Annotated[str, typer.Option("--format", help=f"Formats 格式, comma-separated: {','.join(FORMATS)}.")] = "html",
+    lang: Annotated[str, typer.Option(help="Language 语言: zh or en.")] = "zh",
+    out: Annotated[Path, typer.Option(help="Output folder 输出目录.")] = Path("."),
+) -> None:
+    """Write the report 生成报告 (HTML, Excel, Word, PDF) for a year or a month."""
+    with fail_on_bad_input():
+        formats = [f.strip().lower() for f in format.split(",") if f.strip()]
+        unknown = sorted(set(formats) - set(FORMATS))
+        if unknown or lang not in ("zh", "en"):
+            raise WorkspaceError(
+                f"未知的格式或语言 {', '.join(unknown) or lang} / unknown format or language; formats: {', '.join(FORMATS)}, languages: zh, en"
+            )
+        workspace = open_workspace(ws)
+        assessment = assess_water_quality(workspace.engine, _year_or_latest(workspace, year), month)
+        content = build_report(inventory(workspace.engine), assessment, lang=lang)  # type: ignore[arg-type]
+        stem = f"qingliu-{assessment.period_label}-{lang}"
+        with progress_callback("生成报告 / rendering") as step:
+            paths = []
+            for fmt in formats:
+                step(fmt)
+                paths += render(content, [fmt], out, stem=stem)
+    for path in paths:
+        console.print(f"[green]✓[/] {path.resolve()}")

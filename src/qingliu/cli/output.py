@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,6 +16,7 @@ from rich.table import Table
 from qingliu import io
 from qingliu.services.importing import ImportReport
 from qingliu.services.inventory import Inventory
+from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, failing_sections
 from qingliu.services.workspace import WorkspaceError
 
 console = Console()
@@ -34,7 +37,7 @@ def fail_on_bad_input() -> Iterator[None]:
         if exc.omitted:
             errors.print(f"  …… 另有 {exc.omitted} 个问题 / ... and {exc.omitted} more", highlight=False)
         raise typer.Exit(BAD_INPUT) from exc
-    except WorkspaceError as exc:
+    except (WorkspaceError, NoDataError) as exc:
         errors.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(BAD_INPUT) from exc
 
@@ -50,6 +53,36 @@ def progress_callback(description: str) -> Iterator[Callable[[str], None]]:
             bar.update(task, advance=1, item=label)
 
         yield step
+
+
+def frame_to_json(frame: pd.DataFrame) -> str:
+    """A table as a JSON list of records (dates ISO, missing values null, Chinese kept)."""
+    return frame.to_json(orient="records", force_ascii=False, date_format="iso")
+
+
+def print_frame(frame: pd.DataFrame, *, title: str = "", as_json: bool = False, max_rows: int = 200) -> None:
+    """Print a table: as JSON records, or as a Rich table (the first ``max_rows`` rows)."""
+    if as_json:
+        console.print_json(frame_to_json(frame))
+        return
+    table = Table(title=title or None)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    for row in frame.head(max_rows).itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+    if len(frame) > max_rows:
+        console.print(f"…… 共 {len(frame)} 行，仅显示前 {max_rows} 行 / {len(frame)} rows, first {max_rows} shown")
+
+
+def emit(frame: pd.DataFrame, out: Path | None, *, title: str = "", as_json: bool = False) -> None:
+    """Write ``frame`` to ``out`` (format by extension) or print it."""
+    if out is None:
+        print_frame(frame, title=title, as_json=as_json)
+        return
+    path = io.write_frame(frame, out)
+    if not as_json:
+        console.print(f"[green]✓[/] {len(frame)} 行 / rows → {path}")
 
 
 def print_import_report(report: ImportReport) -> None:
@@ -76,3 +109,47 @@ def print_inventory(inv: Inventory, *, as_json: bool = False) -> None:
     for name, n in inv.counts.items():
         table.add_row(name, f"{n:,}")
     console.print(table)
+
+
+def print_assessment(a: WaterQualityAssessment, *, as_json: bool = False) -> None:
+    """The water-environment assessment: city status, sections missing targets, warnings, trends."""
+    if as_json:
+        payload = {
+            "period": a.period_label,
+            "city": json.loads(frame_to_json(a.city)),
+            "sections": json.loads(frame_to_json(a.sections)),
+            "rivers": json.loads(frame_to_json(a.rivers)),
+            "change": json.loads(frame_to_json(a.city_change)),
+            "warnings": json.loads(frame_to_json(a.warnings)),
+            "trends": json.loads(frame_to_json(a.trends)),
+            "trophic": json.loads(frame_to_json(a.trophic)),
+        }
+        console.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    city = a.city.iloc[0]
+    console.print(
+        f"[bold]{a.period_label} 水环境 / water environment[/]: {city['status_zh']} ({city['status_en']}); "
+        f"I-III {100 * city['share_1_3']:.1f}%, 劣V {100 * city['share_6']:.1f}%, "
+        f"达标 / meeting target {100 * city['share_meeting_target']:.1f}% of {int(city['n_sections'])} sections"
+    )
+    if not a.city_change.empty:
+        c = a.city_change.iloc[0]
+        console.print(f"与上年同期 / on last year: {c['change_zh']} / {c['change_en']} (ΔG−ΔD = {c['net_change']:.1f})")
+    failing = failing_sections(a)
+    if len(failing):
+        print_frame(failing[["section_id", "name", "river", "class_label", "target_class", "main_pollutants"]],
+                    title="未达标断面 / sections missing their target")
+    warned = a.warnings[a.warnings["severity"] > 0] if not a.warnings.empty else a.warnings
+    if len(warned):
+        print_frame(warned[["section_id", "name", "status_zh", "status_en", "items_at_risk", "max_required_change"]],
+                    title="年度目标预警 / early warning")
+    if not a.trends.empty:
+        better = int((a.trends["quality"] == "better").sum())
+        worse = a.trends[a.trends["quality"] == "worse"]
+        console.print(
+            f"趋势（季节性Kendall，α=0.05）/ trends (seasonal Kendall): {better} 项改善 improving, "
+            f"{len(worse)} 项变差 worsening, of {len(a.trends)} section-item series"
+        )
+        if len(worse):
+            print_frame(worse[["section_id", "name", "parameter", "trend", "p", "slope_per_year"]],
+                        title="变差趋势 / worsening trends")

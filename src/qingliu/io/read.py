@@ -21,7 +21,7 @@ from qingliu.io.headers import match_columns, parse_headers
 from qingliu.io.problems import InputError, Problem, ProblemLog
 from qingliu.io.samples import read_samples
 from qingliu.io.validate import ROW, Built, build_table, check_references, empty
-from qingliu.model.tables import COUNTY, COUNTY_YEAR, TABLES, Table
+from qingliu.model.tables import COUNTY, COUNTY_YEAR, TABLES, Column, Table
 
 KINDS: dict[str, tuple[str, ...]] = {
     "network": ("node",),
@@ -120,6 +120,32 @@ def read_sample_rows(path: str | Path, *, section_names: Mapping[str, str] | Non
     log.raise_if_any()
     frame = built.frame.rename(columns={ROW: "row"})
     return frame.loc[:, [*TABLES["wq_sample"].names, "row"]].reset_index(drop=True)
+
+
+SERIES = Table(
+    "series",
+    "时间序列",
+    (
+        Column("series_id", "str", "序列", aliases=("id", "断面编码", "站码", "section_id", "station_id")),
+        Column("time", "datetime", "时间", aliases=("date", "日期", "监测时间")),
+        Column("value", "float", "数值", required=False, aliases=("值", "q", "流量", "浓度")),
+    ),
+    key=("series_id", "time"),
+)
+"""A long table of time series (``qingliu wq trend``): id, time, value; empty values allowed."""
+
+
+def read_series(path: str | Path) -> pd.DataFrame:
+    """Read ``series_id,time,value`` rows (any order; values may be empty), checked as in imports."""
+    path = Path(path)
+    log = ProblemLog(path.name)
+    sheet = read_sheet(path, log)
+    if sheet is None:
+        raise log.error()
+    matched, _ = match_columns(parse_headers(sheet.headers), SERIES.columns, log, sheet.header_row)
+    built = build_table(SERIES, sheet, matched, log)
+    log.raise_if_any()
+    return built.canonical()
 
 
 def read_raw(path: str | Path) -> pd.DataFrame:
