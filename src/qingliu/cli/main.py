@@ -168,3 +168,23 @@ def report(
                 paths += render(content, [fmt], out, stem=stem)
     for path in paths:
         console.print(f"[green]✓[/] {path.resolve()}")
+
+
+@app.command()
+def serve(
+    ws: WorkspaceArg,
+    host: Annotated[str, typer.Option(help="Address to listen on 监听地址.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port 端口.")] = 8000,
+    https_only: Annotated[bool, typer.Option(help="Session cookie over HTTPS only (behind a TLS proxy).")] = False,
+) -> None:
+    """Serve the dashboard and REST API 启动网页与接口 (FastAPI; Chinese by default, English switch)."""
+    import uvicorn
+
+    from qingliu.web.app import create_app
+    from qingliu.web.settings import WebSettings, workspace_secret
+
+    with fail_on_bad_input():
+        workspace = open_workspace(ws)
+        settings = WebSettings(workspace=workspace.root, secret_key=workspace_secret(workspace.root), https_only=https_only)
+        console.print(f"qingliu 清流: http://{host}:{port}/  (API: /docs)")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -1,0 +1,102 @@
+"""Typed dependencies of the routes: the workspace context, the current user, role checks."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.engine import Engine
+
+from qingliu.services.auth import User, get_user
+from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, assess_water_quality, latest_year
+from qingliu.services.workspace import Workspace
+from qingliu.web.security import LoginLimiter
+from qingliu.web.settings import WebSettings
+
+
+@dataclass
+class AppContext:
+    """What every request may need, created once by the app factory.
+
+    Assessments are cached per (year, month) and dropped whenever data are written
+    (:meth:`data_changed`), so pages stay fast under load and never show stale results.
+    """
+
+    settings: WebSettings
+    workspace: Workspace
+    limiter: LoginLimiter
+    _cache: dict[tuple[int, int | None], WaterQualityAssessment] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def engine(self) -> Engine:
+        return self.workspace.engine
+
+    def water_quality(self, year: int | None = None, month: int | None = None) -> WaterQualityAssessment:
+        """The water-environment assessment of ``year`` (default: the latest with samples)."""
+        year = year or latest_year(self.engine)
+        if year is None:
+            raise HTTPException(404, "没有水质监测数据 / no water-quality samples")
+        key = (year, month)
+        with self._lock:
+            if key not in self._cache:
+                try:
+                    self._cache[key] = assess_water_quality(self.engine, year, month)
+                except NoDataError as exc:
+                    raise HTTPException(404, str(exc)) from exc
+            return self._cache[key]
+
+    def data_changed(self) -> None:
+        """Forget cached results; call after every write."""
+        with self._lock:
+            self._cache.clear()
+
+
+def get_context(request: Request) -> AppContext:
+    return request.app.state.context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def optional_user(request: Request, context: ContextDep) -> User | None:
+    """The signed-in user, or None (also for a deactivated or deleted account)."""
+    name = request.session.get("user")
+    if not name:
+        return None
+    user = get_user(context.engine, name)
+    return user if user is not None and user.active else None
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
+    """The signed-in user; 401 for anonymous requests."""
+    if user is None:
+        raise HTTPException(401, "请先登录 / please sign in")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def editor_user(user: CurrentUser) -> User:
+    """A user who may write (admin or editor); 403 for viewers."""
+    if user.role not in ("admin", "editor"):
+        raise HTTPException(403, "只读用户不能修改数据 / viewers cannot change data")
+    return user
+
+
+EditorUser = Annotated[User, Depends(editor_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    if user.role != "admin":
+        raise HTTPException(403, "需要管理员权限 / administrators only")
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]

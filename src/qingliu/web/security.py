@@ -1,0 +1,67 @@
+"""Sessions, CSRF tokens and the login rate limit.
+
+The session cookie (Starlette's SessionMiddleware: signed, HttpOnly, SameSite=Lax) carries the
+user name and a CSRF token. Every unsafe request (POST, PUT, PATCH, DELETE) must echo the token,
+in the ``csrf_token`` form field or the ``X-CSRF-Token`` header, or it is refused with 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+
+from fastapi import HTTPException, Request
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse an unsafe request whose CSRF token does not match the session's."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise HTTPException(403, "CSRF 校验失败，请刷新页面后重试 / CSRF check failed; reload the page and try again")
+
+
+class LoginLimiter:
+    """At most ``attempts`` failed logins per (address, user name) within ``window_s`` seconds."""
+
+    def __init__(self, attempts: int, window_s: int) -> None:
+        self.attempts, self.window_s = attempts, window_s
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def _recent(self, key: tuple[str, str]) -> deque[float]:
+        failures, cutoff = self._failures[key], time.monotonic() - self.window_s
+        while failures and failures[0] < cutoff:
+            failures.popleft()
+        return failures
+
+    def blocked(self, address: str, username: str) -> bool:
+        return len(self._recent((address, username.casefold()))) >= self.attempts
+
+    def failed(self, address: str, username: str) -> None:
+        self._recent((address, username.casefold())).append(time.monotonic())
+
+    def succeeded(self, address: str, username: str) -> None:
+        self._failures.pop((address, username.casefold()), None)
