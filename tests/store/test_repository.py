@@ -275,3 +275,20 @@ def test_read_refuses_unknown_columns(engine: sa.Engine) -> None:
     with engine.connect() as conn:
         with pytest.raises(ValueError, match="table 'county' has no column 'area'"):
             read(conn, "county", where={"area": 1.0})
+
+
+def test_read_pages_and_count_with_conditions(basin) -> None:
+    frame = pd.DataFrame(
+        {
+            "station_id": ["Q1"] * 5,
+            "date": pd.date_range("2024-01-01", periods=5),
+            "q": [1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    with basin.begin() as conn:
+        upsert(conn, "flow_daily", frame)
+    with basin.connect() as conn:
+        page = read(conn, "flow_daily", limit=2, offset=1)
+        assert page["q"].tolist() == [2.0, 3.0]  # sorted by key (station, date), rows 2 and 3
+        assert count(conn, "flow_daily", where={"date": slice("2024-01-02", "2024-01-04")}) == 2
+        assert count(conn, "flow_daily") == 5

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from qingliu import io, store
 from qingliu.model import TABLES, NetworkError, RiverNetwork
+from qingliu.services import audit
 
 Progress = Callable[[str], None]
 
@@ -92,8 +93,18 @@ def read_batch(
     return frames
 
 
-def import_files(engine: Engine, batch: Sequence[tuple[str, str | Path]], progress: Progress | None = None) -> ImportReport:
+def import_files(
+    engine: Engine,
+    batch: Sequence[tuple[str, str | Path]],
+    progress: Progress | None = None,
+    *,
+    actor: str | None = None,
+) -> ImportReport:
     """Import ``batch`` — (KIND, file) pairs — in one transaction; nothing is written on any error.
+
+    With ``actor`` (who imports, e.g. a signed-in user), each file is recorded in the audit log
+    in the same transaction: action ``import``, its tables, the file name as key, the rows
+    written per table as ``after``.
 
     Raises
     ------
@@ -114,6 +125,9 @@ def import_files(engine: Engine, batch: Sequence[tuple[str, str | Path]], progre
             for kind, path, tables in read_batch(conn, batch, progress):
                 written = {table: store.upsert(conn, table, frame) for table, frame in tables.items()}
                 report.files.append((kind, path, written))
+                if actor is not None:
+                    audit.record(conn, username=actor, action="import", table=",".join(written), key=path.name,
+                                 after=written, detail=f"{kind}: {path.name}")  # fmt: skip
     except SQLAlchemyError as exc:
         reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
         raise io.InputError(

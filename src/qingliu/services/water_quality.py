@@ -48,6 +48,7 @@ class WaterQualityAssessment:
     warnings: pd.DataFrame
     warning_items: pd.DataFrame
     history: pd.DataFrame
+    section_history: pd.DataFrame
 
     @property
     def period_label(self) -> str:
@@ -126,14 +127,20 @@ def _warnings(samples: pd.DataFrame, sections: pd.DataFrame, year: int, month: i
     return summary, items
 
 
-def _history(samples: pd.DataFrame, sections: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
-    """City status per year: shares of sections in I-III, in 劣V and meeting their target."""
+SECTION_HISTORY = ("section_id", "year", "class", "class_label", "meets_target", "status_zh", "status_en", "main_pollutants")
+
+
+def _history(samples: pd.DataFrame, sections: pd.DataFrame, first: int, last: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per year: the city's shares of sections in I-III, in 劣V and meeting their target; each section's class."""
     means = period_means(samples, freq="year", start=pd.Timestamp(first, 1, 1), end=pd.Timestamp(last + 1, 1, 1))
     if means.empty:
-        return pd.DataFrame()
-    city = evaluate_group(evaluate_sections(means, sections), means, group_by=())
+        return pd.DataFrame(), pd.DataFrame(columns=list(SECTION_HISTORY))
+    yearly = evaluate_sections(means, sections)
+    yearly["year"] = yearly["start"].dt.year
+    city = evaluate_group(yearly, means, group_by=())
     city["year"] = city["start"].dt.year
-    return city[["year", "n_sections", "share_1_3", "share_6", "share_meeting_target", "status_zh", "status_en"]]
+    columns = ["year", "n_sections", "share_1_3", "share_6", "share_meeting_target", "status_zh", "status_en"]
+    return city[columns], yearly[list(SECTION_HISTORY)]
 
 
 def load_samples(engine: Engine, first_year: int, last_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -172,6 +179,7 @@ def assess_water_quality(
     summary, items = _warnings(samples, sections, year, month)
     trend_start = pd.Timestamp(year - trend_years + 1, 1, 1)
     trends = section_trends(_monthly(samples, trend_start, _bounds(year, month)[1]), sections)
+    history, section_history = _history(samples, sections, year - trend_years + 1, year)
     city_cwqi = cwqi(means, sections)
     county_cwqi = cwqi(means, sections, group_by=("county_id",))
     return WaterQualityAssessment(
@@ -188,7 +196,8 @@ def assess_water_quality(
         trophic=_trophic(means, sections),
         warnings=summary,
         warning_items=items,
-        history=_history(samples, sections, year - trend_years + 1, year),
+        history=history,
+        section_history=section_history,
     )
 
 

@@ -234,6 +234,8 @@ def read(
     *,
     where: Mapping[str, Any] | None = None,
     columns: Iterable[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> pd.DataFrame:
     """Rows of a table as a frame with the canonical dtypes, sorted by the key.
 
@@ -245,6 +247,7 @@ def read(
         (one of), a ``slice(lo, hi)`` (``lo <= x < hi``, either end may be None), or None
         (missing).  Values are converted like written values, e.g. ``"2024-01-01"`` for a date.
     columns : columns to return, in this order (default: all, in declaration order).
+    limit, offset : a page of the sorted rows (pagination in SQL, not in memory).
 
     Returns
     -------
@@ -254,6 +257,8 @@ def read(
     names = list(columns) if columns is not None else [c.name for c in target.columns]
     selected = [_column(target, name) for name in names]
     statement = sa.select(*selected).where(*_conditions(target, where)).order_by(*_order_by(conn, target))
+    if limit is not None or offset:
+        statement = statement.limit(limit).offset(offset)
     rows = conn.execute(statement).all()
     values = list(zip(*rows)) if rows else [()] * len(names)
     return pd.DataFrame({c.name: _series(v, c) for c, v in zip(selected, values)}, columns=names)
@@ -265,9 +270,10 @@ def keys(conn: sa.Connection, table: str, column: str) -> set[str]:
     return set(conn.scalars(sa.select(selected).distinct().where(selected.is_not(None))))
 
 
-def count(conn: sa.Connection, table: str) -> int:
-    """Number of rows in a table."""
-    return int(conn.scalar(sa.select(sa.func.count()).select_from(_table(table))))
+def count(conn: sa.Connection, table: str, *, where: Mapping[str, Any] | None = None) -> int:
+    """Number of rows in a table (matching ``where``, as in :func:`read`)."""
+    target = _table(table)
+    return int(conn.scalar(sa.select(sa.func.count()).select_from(target).where(*_conditions(target, where))))
 
 
 def counts(conn: sa.Connection) -> dict[str, int]:

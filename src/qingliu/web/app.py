@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from qingliu import __version__
 from qingliu.services.workspace import open_workspace
 from qingliu.web.deps import AppContext
-from qingliu.web.security import LoginLimiter, check_csrf
+from qingliu.web.security import FORM_OVERHEAD_BYTES, LoginLimiter, UploadLimit, check_csrf
 from qingliu.web.settings import WebSettings
 
 
@@ -30,6 +30,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         workspace=open_workspace(settings.workspace),
         limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
     )
+    app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes + FORM_OVERHEAD_BYTES)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

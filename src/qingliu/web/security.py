@@ -17,6 +17,8 @@ from fastapi import HTTPException, Request
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+FORM_OVERHEAD_BYTES = 64 * 1024
+"""Allowance for multipart headers and form fields beside an uploaded file of the maximum size."""
 
 
 def csrf_token(request: Request) -> str:
@@ -65,3 +67,48 @@ class LoginLimiter:
 
     def succeeded(self, address: str, username: str) -> None:
         self._failures.pop((address, username.casefold()), None)
+
+
+class UploadLimit:
+    """ASGI middleware: refuse request bodies larger than ``max_bytes`` with 413.
+
+    Checked on the declared Content-Length before anything is read, and on the bytes actually
+    received (a body without a length, or one that lies about it), so no route ever parses an
+    oversized upload (the CSRF check reads forms before the routes run).
+    """
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def counted():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send) -> None:
+        body = f"文件过大（上限 {self.max_bytes // 1024 // 1024} MB）/ upload too large (limit {self.max_bytes} bytes)"
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+        await send({"type": "http.response.body", "body": body.encode("utf-8")})
+
+
+class _TooLarge(Exception):
+    """Raised inside :class:`UploadLimit` when the received body passes the limit."""

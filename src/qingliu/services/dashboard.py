@@ -1,0 +1,384 @@
+"""What the dashboard shows (总览、地图、断面): key figures, map features and a section's detail.
+
+Every function returns plain, JSON-ready Python (str, int, float, bool, None, lists, dicts;
+times as ISO 8601 text, a date alone at midnight), so the REST API and the pages hand the same dicts on unchanged.
+The figures come from the water-environment assessment (:mod:`.water_quality`), the
+project registry (:mod:`.projects`) and the store; nothing here computes a class or a trend
+itself.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from qingliu import store
+from qingliu.assess.quality import lake_mask, load_method
+from qingliu.plan.projects import summarise
+from qingliu.services.auth import BilingualError
+from qingliu.services.projects import list_projects
+from qingliu.services.water_quality import SECTION_HISTORY, WaterQualityAssessment
+from qingliu.standards import catalogue, load_class_limits
+from qingliu.store import summaries
+
+SECTION_URL = "/sections/{section_id}"
+"""The dashboard page of a section, linked from the map."""
+
+ECOFLOW_PENDING = {
+    "zh": "生态流量达标率尚未评价：有待生态流量功能（生态流量议题）提供",
+    "en": "Eco-flow compliance is not assessed yet: it comes with the ecological-flow capability (eco-flow issue)",
+}
+
+
+KEPT_ANSWERS = 128
+"""Answers kept in memory (see :func:`_kept`)."""
+
+_answers: OrderedDict[tuple[Any, ...], tuple[Engine, tuple[Any, ...], dict[str, Any]]] = OrderedDict()
+_answers_lock = threading.Lock()
+
+
+class SectionNotFound(BilingualError, LookupError):
+    """No monitoring section with this id."""
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON-ready Python: numpy scalars unwrapped, missing as None, times as ISO text."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.date().isoformat() if value == pd.Timestamp(value).normalize() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of ``frame`` (all or ``columns``) as JSON-ready dicts."""
+    frame = frame if columns is None else frame[columns]
+    return [{k: plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
+
+
+def _kept(
+    engine: Engine,
+    assessments: tuple[WaterQualityAssessment | None, ...],
+    args: tuple[Any, ...],
+    compute: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """``compute()``, or its answer kept for the same engine, the same assessment objects and ``args``.
+
+    The web app rebuilds its assessments whenever data are written, so an answer kept for an
+    assessment object is never stale there; under load the dashboard then answers from memory.
+    Kept answers are shared: callers must not change them.
+    """
+    key = (id(engine), tuple(id(a) for a in assessments), args)
+    with _answers_lock:
+        kept = _answers.get(key)
+        if kept is not None and kept[0] is engine and all(a is b for a, b in zip(kept[1], assessments, strict=True)):
+            _answers.move_to_end(key)
+            return kept[2]
+    answer = compute()
+    with _answers_lock:
+        _answers[key] = (engine, assessments, answer)  # holding the objects keeps their ids from being reused
+        while len(_answers) > KEPT_ANSWERS:
+            _answers.popitem(last=False)
+    return answer
+
+
+def _figure(value: float | None, previous: float | None, unit: str) -> dict[str, Any]:
+    """A key figure with its previous-year value and the change (None where either is missing)."""
+    value, previous = plain(value), plain(previous)
+    change = None if value is None or previous is None else value - previous
+    return {"value": value, "previous": previous, "change": change, "unit": unit}
+
+
+def _city_share(wq: WaterQualityAssessment | None, column: str) -> float | None:
+    """A share of the city's sections in percent (the assessment keeps fractions)."""
+    if wq is None or wq.city.empty:
+        return None
+    share = plain(wq.city[column].iloc[0])
+    return None if share is None else 100.0 * share
+
+
+def _water_use(engine: Engine, year: int) -> tuple[float | None, float | None]:
+    """Total water use and total quota of the counties (1e4 m3) in ``year``; None where absent."""
+    with engine.connect() as conn:
+        use = summaries.water_use_totals(conn, by=("year",))
+        quota = store.read(conn, "county_year", where={"year": year}, columns=["water_quota_1e4m3"])
+    used = use.loc[use["year"] == year, "volume"]
+    quotas = quota["water_quota_1e4m3"].dropna()
+    return (float(used.iloc[0]) if len(used) else None, float(quotas.sum()) if len(quotas) else None)
+
+
+def _quota_share(used: float | None, quota: float | None) -> float | None:
+    return None if used is None or not quota else 100.0 * used / quota
+
+
+def _projects(engine: Engine, as_of: Any) -> dict[str, Any]:
+    """Project counts by status, lagging and overdue counts, money spent against plan (1e4 yuan)."""
+    tracked = list_projects(engine, as_of=as_of)
+    by_status = summarise(tracked, "status")
+    investment = float(tracked["investment_1e4yuan"].sum())
+    invested = float(tracked["invested_1e4yuan"].sum())
+    return {
+        "total": len(tracked),
+        "by_status": {status: int(n) for status, n in by_status["projects"].items()},
+        "lagging": int(tracked["lagging"].sum()),
+        "overdue": int(tracked["overdue"].sum()),
+        "investment_1e4yuan": investment,
+        "planned_invested_1e4yuan": float(tracked["planned_invested_1e4yuan"].sum()),
+        "invested_1e4yuan": invested,
+        "invested_pct": 100.0 * invested / investment if investment > 0 else None,
+    }
+
+
+def overview(
+    engine: Engine, wq: WaterQualityAssessment, prev: WaterQualityAssessment | None, as_of: Any = None
+) -> dict[str, Any]:
+    """The city's key figures (总览) for the period of ``wq`` and their change on ``prev``.
+
+    Parameters
+    ----------
+    engine : the workspace database.
+    wq : the assessment of the period shown.
+    prev : the assessment of the same period a year earlier, or None (no data): the
+        ``previous`` and ``change`` of the water-quality figures are then None.
+    as_of : the reporting date of the project figures (default today).
+
+    Returns
+    -------
+    ``{year, month, period, as_of, figures, projects, notes}``. ``figures`` maps each key
+    figure to ``{value, previous, change, unit}`` (change = value − previous; percentage
+    points for shares):
+
+    - ``share_1_3``, ``share_6``: sections in classes I–III and worse than V (劣V), % of the
+      sections evaluated (环办〔2011〕22号);
+    - ``share_meeting_target``: sections meeting their target class, %;
+    - ``ecoflow_compliance``: None for now (see ``notes.ecoflow``);
+    - ``water_use_1e4m3``, ``water_quota_1e4m3``: the year's total water use (sum of
+      ``water_use.volume``) and the counties' total quota (sum of
+      ``county_year.water_quota_1e4m3``), 1e4 m3, and ``water_use_pct_of_quota`` their ratio, %;
+      compared with the year before.
+
+    ``projects``: ``{total, by_status, lagging, overdue, investment_1e4yuan,
+    planned_invested_1e4yuan, invested_1e4yuan, invested_pct}`` on ``as_of`` (see
+    :func:`qingliu.plan.projects.track_projects`); projects carry only their current state, so
+    there is no previous-year value.
+
+    The answer is kept for the same engine, assessments and date (see :func:`_kept`): read-only.
+    """
+    as_of = date.today() if as_of is None else pd.Timestamp(as_of).date()
+    return _kept(engine, (wq, prev), ("overview", as_of), lambda: _overview(engine, wq, prev, as_of))
+
+
+def _overview(
+    engine: Engine, wq: WaterQualityAssessment, prev: WaterQualityAssessment | None, as_of: date
+) -> dict[str, Any]:
+    used, quota = _water_use(engine, wq.year)
+    used_before, quota_before = _water_use(engine, wq.year - 1)
+    figures = {
+        name: _figure(_city_share(wq, name), _city_share(prev, name), "%")
+        for name in ("share_1_3", "share_6", "share_meeting_target")
+    }
+    figures["ecoflow_compliance"] = _figure(None, None, "%")
+    figures["water_use_1e4m3"] = _figure(used, used_before, "1e4 m3")
+    figures["water_quota_1e4m3"] = _figure(quota, quota_before, "1e4 m3")
+    figures["water_use_pct_of_quota"] = _figure(_quota_share(used, quota), _quota_share(used_before, quota_before), "%")
+    return {
+        "year": wq.year,
+        "month": wq.month,
+        "period": wq.period_label,
+        "as_of": as_of.isoformat(),
+        "figures": figures,
+        "projects": _projects(engine, as_of),
+        "notes": {"ecoflow": ECOFLOW_PENDING},
+    }
+
+
+def map_features(engine: Engine, wq: WaterQualityAssessment) -> dict[str, Any]:
+    """The river network, the sections coloured by class and the counties, for the map (地图).
+
+    Returns
+    -------
+    ``{period, nodes, segments, sections, counties}``:
+
+    - ``nodes``: ``{id, name, kind, river, lon, lat, downstream}`` per network node;
+    - ``segments``: one line per reach, ``{river, from, to, coords: [[lon, lat], [lon, lat]]}``;
+    - ``sections``: ``{id, name, river, lon, lat, class, class_label, target_class,
+      meets_target, colour, url}``; ``class`` 1–6 (6 = 劣V) in the period, 0 / None when the
+      section has no sample in it; ``colour`` the method's colour of the class (环办〔2011〕22号
+      表1: blue, green, yellow, orange, red);
+    - ``counties``: ``{id, name, lon, lat}`` (markers; None where the county has no position).
+
+    The answer is kept for the same engine and assessment (see :func:`_kept`): read-only.
+    """
+    return _kept(engine, (wq,), ("map",), lambda: _map_features(engine, wq))
+
+
+def _map_features(engine: Engine, wq: WaterQualityAssessment) -> dict[str, Any]:
+    with engine.connect() as conn:
+        nodes = store.read(conn, "node")
+        sections = store.read(conn, "section")
+        counties = store.read(conn, "county")
+    position = nodes.set_index("node_id")[["lon", "lat"]]
+    reaches = nodes[nodes["downstream"].notna() & nodes["downstream"].isin(position.index)]
+    starts = reaches[["lon", "lat"]].to_numpy().tolist()
+    ends = position.loc[reaches["downstream"]].to_numpy().tolist()
+    segments = [
+        {"river": river, "from": up, "to": down, "coords": [start, end]}
+        for river, up, down, start, end in zip(
+            reaches["river"].tolist(), reaches["node_id"].tolist(), reaches["downstream"].tolist(), starts, ends
+        )
+    ]
+    classes = wq.sections[["section_id", "class", "class_label", "meets_target", "colour"]]
+    placed = sections.merge(position, left_on="node_id", right_index=True, how="left").merge(
+        classes, on="section_id", how="left"
+    )
+    placed["url"] = [SECTION_URL.format(section_id=s) for s in placed["section_id"]]
+    placed = placed.rename(columns={"section_id": "id"})
+    section_columns = ["id", "name", "river", "lon", "lat", "class", "class_label", "target_class", "meets_target",
+                       "colour", "url"]  # fmt: skip
+    return {
+        "period": wq.period_label,
+        "nodes": records(
+            nodes.rename(columns={"node_id": "id"}), ["id", "name", "kind", "river", "lon", "lat", "downstream"]
+        ),
+        "segments": segments,
+        "sections": records(placed, section_columns),
+        "counties": records(counties.rename(columns={"county_id": "id"}), ["id", "name", "lon", "lat"]),
+    }
+
+
+def _class_limits(code: str, lake: bool) -> dict[str, Any] | None:
+    """GB 3838-2002 Table 1 limits of ``code`` for the class bands (lake limits for lakes and reservoirs)."""
+    limits = load_class_limits()
+    if code in limits.range_items:
+        low, high = limits.range_items[code]
+        return {"standard": limits.standard, "direction": "range", "range": [low, high]}
+    if code not in limits.codes:
+        return None
+    row = limits.row(code)
+    table = limits.lake if lake else limits.river
+    return {
+        "standard": limits.standard,
+        "direction": "max" if limits.upper[row] else "min",
+        "classes": list(limits.labels[:5]),
+        "limits": table[row].tolist(),
+    }
+
+
+def _iso_times(times: pd.Series) -> list[str]:
+    """ISO 8601 text of a time column at once: dates alone when every time is at midnight (as :func:`plain`)."""
+    values = times.to_numpy(dtype="datetime64[s]")
+    dates = values.astype("datetime64[D]")
+    unit = "D" if (values == dates).all() else "s"
+    return np.datetime_as_string(values, unit=unit).tolist()
+
+
+def _series(samples: pd.DataFrame, lake: bool) -> list[dict[str, Any]]:
+    """One entry per item (in the catalogue's order): its samples as columns and its class limits."""
+    known = catalogue()
+    order = {code: i for i, code in enumerate(known)}
+    samples = samples.assign(_order=samples["parameter"].map(order).fillna(len(order)))
+    samples = samples.sort_values(["_order", "parameter", "time"], kind="stable")
+    series = []
+    for code, rows in samples.groupby("parameter", sort=False):
+        parameter = known.get(code)
+        series.append(
+            {
+                "parameter": code,
+                "zh": parameter.zh if parameter else code,
+                "en": parameter.en if parameter else code,
+                "unit": parameter.unit if parameter else None,
+                "time": _iso_times(rows["time"]),
+                "value": rows["value"].astype(object).where(rows["value"].notna(), None).tolist(),
+                "flag": rows["flag"].fillna("").tolist(),
+                "bands": _class_limits(str(code), lake),
+            }
+        )
+    return series
+
+
+def _window(wq: WaterQualityAssessment) -> tuple[int, int]:
+    """The years of the assessment's trend window (those of its history), else the period's year."""
+    years = wq.history["year"] if not wq.history.empty else pd.Series([wq.year])
+    return int(years.min()), wq.year
+
+
+def section_detail(engine: Engine, section_id: str, wq: WaterQualityAssessment) -> dict[str, Any]:
+    """Everything the section page shows (断面详情) for the period of ``wq``.
+
+    The answer is kept for the same engine and assessment (see :func:`_kept`): read-only.
+
+    Returns
+    -------
+    ``{section, assessment, series, history, trends, warning, warning_items, window}``:
+
+    - ``section``: the section's row (``section`` table) with its node's lon/lat;
+    - ``assessment``: its class in the period (class, class_label, status, meets_target,
+      main_pollutants), None when it has no sample in the period;
+    - ``series``: per item, the samples of the trend window (``time``, ``value``, ``flag``
+      lists; ``flag`` "<" below the detection limit) and ``bands``: the GB 3838-2002 Table 1
+      limits of classes I–V (``direction`` "max" or "min"; lake limits, e.g. TP, for lakes and
+      reservoirs) or the pH ``range``; None for items without class limits;
+    - ``history``: the class of each year of the window;
+    - ``trends``: the section's rows of the assessment's trends (seasonal Kendall, Sen slope);
+    - ``warning``: its early-warning summary on the annual target; ``warning_items``: its
+      items at risk (severity > 0);
+    - ``window``: ``{first_year, last_year}``.
+
+    Raises
+    ------
+    SectionNotFound
+        No section ``section_id``.
+    """
+    return _kept(engine, (wq,), ("section", section_id), lambda: _section_detail(engine, section_id, wq))
+
+
+def _section_detail(engine: Engine, section_id: str, wq: WaterQualityAssessment) -> dict[str, Any]:
+    first, last = _window(wq)
+    with engine.connect() as conn:
+        section = store.read(conn, "section", where={"section_id": section_id})
+        if section.empty:
+            raise SectionNotFound(f"断面 {section_id!r} 不存在", f"no section {section_id!r}")
+        node = store.read(conn, "node", where={"node_id": section.at[0, "node_id"]}, columns=["lon", "lat"])
+        samples = store.read(conn, "wq_sample", where={
+            "section_id": section_id, "time": slice(pd.Timestamp(first, 1, 1), pd.Timestamp(last + 1, 1, 1))})  # fmt: skip
+    lake = bool(lake_mask(str(section.at[0, "water_body"]), 1, load_method()))
+    row = records(section)[0] | (records(node)[0] if len(node) else {"lon": None, "lat": None})
+    current = wq.sections[wq.sections["section_id"] == section_id]
+    assessment = records(current, ["class", "class_label", "status_zh", "status_en", "meets_target", "worst_items",
+                                   "main_pollutants"])  # fmt: skip
+    warning = wq.warnings[wq.warnings["section_id"] == section_id] if not wq.warnings.empty else wq.warnings
+    items = wq.warning_items
+    if not items.empty:
+        items = items[(items["section_id"] == section_id) & (items["severity"] > 0)]
+    trends = wq.trends[wq.trends["section_id"] == section_id] if not wq.trends.empty else wq.trends
+    return {
+        "period": wq.period_label,
+        "window": {"first_year": first, "last_year": last},
+        "section": row,
+        "assessment": assessment[0] if assessment else None,
+        "series": _series(samples, lake),
+        "history": records(
+            wq.section_history[wq.section_history["section_id"] == section_id], list(SECTION_HISTORY[1:])
+        ),
+        "trends": records(trends.drop(columns=["section_id", "name"], errors="ignore")),
+        "warning": records(warning.drop(columns=["section_id", "name", "river"], errors="ignore"))[0]
+        if len(warning)
+        else None,
+        "warning_items": records(items.drop(columns=["section_id"], errors="ignore")),
+    }
+
+
+__all__ = ["ECOFLOW_PENDING", "SECTION_URL", "SectionNotFound", "map_features", "overview", "plain", "records",
+           "section_detail"]  # fmt: skip
