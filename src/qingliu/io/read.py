@@ -135,17 +135,38 @@ SERIES = Table(
 """A long table of time series (``qingliu wq trend``): id, time, value; empty values allowed."""
 
 
-def read_series(path: str | Path) -> pd.DataFrame:
-    """Read ``series_id,time,value`` rows (any order; values may be empty), checked as in imports."""
+def read_rows(path: str | Path, *layouts: Table) -> tuple[str, pd.DataFrame]:
+    """Rows of a file in the first of ``layouts`` whose required columns its headers all give.
+
+    For the stateless tools, whose files may come in several layouts (e.g. daily flows or
+    annual values). Cells are parsed and checked as in imports; references are not checked.
+    When no layout fits, the missing columns of the first are reported.
+
+    Returns
+    -------
+    (name of the layout used, its canonical frame)
+    """
     path = Path(path)
     log = ProblemLog(path.name)
     sheet = read_sheet(path, log)
     if sheet is None:
         raise log.error()
-    matched, _ = match_columns(parse_headers(sheet.headers), SERIES.columns, log, sheet.header_row)
-    built = build_table(SERIES, sheet, matched, log)
+    headers = parse_headers(sheet.headers)
+    chosen = layouts[0]
+    for layout in layouts:
+        matched, _ = match_columns(headers, layout.columns, ProblemLog(path.name), sheet.header_row)
+        if all(c.name in matched for c in layout.columns if c.required):
+            chosen = layout
+            break
+    matched, _ = match_columns(headers, chosen.columns, log, sheet.header_row)
+    built = build_table(chosen, sheet, matched, log)
     log.raise_if_any()
-    return built.canonical()
+    return chosen.name, built.canonical()
+
+
+def read_series(path: str | Path) -> pd.DataFrame:
+    """Read ``series_id,time,value`` rows (any order; values may be empty), checked as in imports."""
+    return read_rows(path, SERIES)[1]
 
 
 def read_raw(path: str | Path) -> pd.DataFrame:
