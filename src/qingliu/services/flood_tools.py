@@ -1,0 +1,394 @@
+"""Stateless flood and drought tools on files (``qingliu flood ...``, ``qingliu drought ...``).
+
+Frequency analysis of annual series (SL 44-2006 P-III and alternatives), drought indices of
+precipitation and flow series, low-flow frequency, and the warning status of stations and
+reservoirs. Inputs are read with the project's readers (CSV/xlsx/Parquet, Chinese or English
+headers, bilingual errors naming file, row and column); outputs are tables.
+
+Annual-series files have rows ``year,value`` (one series) or ``series_id,year,value`` (one
+per station); a daily flow file ``station_id,date,q`` (e.g. the bundled flows.csv) is turned
+into annual maximum flows (calendar years without missing days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from qingliu import io
+from qingliu.assess import drought
+from qingliu.assess.flood_warning import warning_status
+from qingliu.assess.frequency import (
+    distribution,
+    estimate,
+    quantile,
+    return_period_probability,
+    transformed,
+)
+from qingliu.assess.frequency_ci import analytic_interval, bootstrap_interval
+from qingliu.assess.frequency_fit import (
+    compare_distributions,
+    fit_curve,
+    goodness_of_fit,
+)
+from qingliu.assess.frequency_sample import (
+    FloodSample,
+    plotting_positions,
+    weibull_positions,
+    weighted_moments,
+)
+from qingliu.model.tables import FLOW_DAILY, Column, Table
+
+DEFAULT_RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 1000)
+CI_CHOICES = ("auto", "bootstrap", "analytic", "none")
+CURVE_PROBABILITY_RANGE = (1e-4, 0.9999)
+"""Exceedance probabilities spanned by plotted curves (the 0.01 %-99.99 % of probability paper)."""
+_CURVE_POINTS = 121
+
+ANNUAL = Table(
+    "annual",
+    "年序列",
+    (
+        Column("series_id", "str", "序列", required=False,
+               aliases=("id", "station_id", "站码", "测站", "测站编码", "站名", "station")),
+        Column("year", "int", "年份", min=1, max=9999, aliases=("年", "yr")),
+        Column("value", "float", "数值", aliases=("值", "洪峰", "洪峰流量", "流量", "q", "peak", "最大流量", "降水量", "水位")),
+    ),
+    key=("series_id", "year"),
+)
+"""Annual values (one per series and year), in the input's own units."""
+
+
+def _problem(path: str | Path, zh: str, en: str, column: str | None = None) -> io.InputError:
+    return io.InputError([io.Problem(Path(path).name, None, column, zh, en)])
+
+
+def read_annual(path: str | Path) -> pd.DataFrame:
+    """Annual series of a file: columns series_id ("" for a single series), year, value.
+
+    A daily flow file (station_id, date, q) gives the annual maximum daily flow of every
+    complete calendar year.
+    """
+    layout, frame = io.read_rows(path, FLOW_DAILY, ANNUAL)
+    if layout == FLOW_DAILY.name:
+        flows = frame
+        year = flows["date"].dt.year
+        grouped = flows.groupby([flows["station_id"], year])
+        days = grouped["q"].count()
+        year_days = np.where(pd.to_datetime(days.index.get_level_values(1).astype(str) + "-12-31").is_leap_year, 366, 365)
+        annual = grouped["q"].max()[days.to_numpy() == year_days].rename("value").reset_index()
+        return annual.rename(columns={"station_id": "series_id", "date": "year"})
+    return frame[np.isfinite(frame["value"].to_numpy(float))].sort_values(["series_id", "year"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class FrequencyResult:
+    """Frequency analysis of one or more annual series.
+
+    parameters : series_id, n, the distribution's parameters, rmse, ppcc, ks, aic.
+    quantiles : series_id, return_period, probability, value, lower, upper.
+    points : series_id, year, value, probability (empirical exceedance), kind.
+    curve : series_id, probability, value, lower, upper on a dense grid (for plots).
+    """
+
+    dist: str
+    method: str
+    ci: str
+    level: float
+    parameters: pd.DataFrame
+    quantiles: pd.DataFrame
+    points: pd.DataFrame
+    curve: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def single(self) -> bool:
+        return self.parameters["series_id"].nunique() == 1
+
+    def parameter_table(self) -> pd.DataFrame:
+        """The parameters and goodness of fit; without series_id for a single series."""
+        return self.parameters.drop(columns="series_id") if self.single else self.parameters
+
+    def quantile_table(self) -> pd.DataFrame:
+        """The design-value table; without series_id for a single series."""
+        return self.quantiles.drop(columns="series_id") if self.single else self.quantiles
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"parameters": {...}, "quantiles": [...]}``; with several series, parameters is a
+        list of records with series_id and every quantile record has its series_id."""
+        if self.single:
+            return {"parameters": _records(self.parameter_table())[0],
+                    "quantiles": _records(self.quantile_table())}
+        return {"parameters": _records(self.parameters),
+                "quantiles": _records(self.quantile_table())}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+            for row in frame.astype(object).to_dict(orient="records")]
+
+
+def _curve_probabilities() -> np.ndarray:
+    low, high = CURVE_PROBABILITY_RANGE
+    z = np.linspace(stats.norm.isf(high), stats.norm.isf(low), _CURVE_POINTS)
+    return stats.norm.sf(z)[::-1]
+
+
+def _choose_ci(ci: str, dist: str, method: str) -> str:
+    if ci != "auto":
+        return ci
+    if method == "fit":
+        return "analytic" if dist != "gev" else "none"
+    return "bootstrap"
+
+
+def _interval(ci: str, dist: str, method: str, params: np.ndarray, x: np.ndarray, p: np.ndarray,
+              sample: FloodSample | None, level: float, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    if ci == "none":
+        return np.full(p.shape, np.nan), np.full(p.shape, np.nan)
+    if ci == "analytic":
+        n = sample.measured.size if sample is not None else int(np.isfinite(x).sum())
+        return analytic_interval(dist, params, p, n, level=level)
+    boot_method = "moments" if method == "fit" else method
+    return bootstrap_interval(x, p, dist, boot_method, sample=sample, n_boot=n_boot, level=level, seed=seed)
+
+
+def frequency_analysis(
+    annual: pd.DataFrame,
+    *,
+    dist: str = "p3",
+    method: str = "moments",
+    return_periods: tuple[float, ...] = DEFAULT_RETURN_PERIODS,
+    historical: pd.DataFrame | None = None,
+    period: int | None = None,
+    formula: str = "unified",
+    objective: str = "ls",
+    cs_cv_ratio: float | None = None,
+    ci: str = "auto",
+    level: float = 0.90,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> FrequencyResult:
+    """Frequency analysis of annual series (series_id, year, value); see :func:`frequency_file`."""
+    d = distribution(dist)
+    if method not in ("moments", "lmoments", "fit"):
+        raise ValueError(f"未知的方法 {method!r}（moments、lmoments、fit）/ unknown method {method!r} (moments, lmoments, fit)")
+    if ci not in CI_CHOICES:
+        raise ValueError(f"未知的置信区间方法 {ci!r} / unknown interval method {ci!r} (one of {', '.join(CI_CHOICES)})")
+    if cs_cv_ratio is not None and method != "fit":
+        raise ValueError("固定 Cs/Cv 须与适线法（--method fit）同用 / a fixed Cs/Cv ratio needs --method fit")
+    if historical is not None and annual["series_id"].nunique() > 1:
+        raise ValueError("历史洪水只能用于单一序列 / historical floods need a single series")
+    if historical is not None and method == "lmoments":
+        raise ValueError("有历史洪水时请用矩法或适线法 / with historical floods use moments or fit")
+    if historical is not None and period is None:
+        raise ValueError("有历史洪水时须给出调查考证期 N（--period）/ historical floods need the period N (--period)")
+    ci = _choose_ci(ci, dist, method)
+    p = return_period_probability(np.asarray(return_periods, dtype=float))
+    curve_p = _curve_probabilities()
+    ids = list(dict.fromkeys(annual["series_id"]))
+    wide = annual.pivot(index="series_id", columns="year", values="value").reindex(ids)
+    matrix = wide.to_numpy(float)
+    batch = estimate(matrix, dist, method) if method != "fit" and historical is None else None
+    rows, quantile_frames, point_frames, curve_frames = [], [], [], []
+    for i, series_id in enumerate(ids):
+        x = matrix[i]
+        years = wide.columns.to_numpy()[np.isfinite(x)]
+        x = x[np.isfinite(x)]
+        sample = None
+        if historical is not None:
+            in_record = historical["year"].isin(years)
+            sample = FloodSample(x, historical["value"].to_numpy(float), int(in_record.sum()), int(period))
+            points = plotting_positions(sample, formula)
+            year_of = dict(zip(historical["value"], historical["year"], strict=False))
+            year_of.update(dict(zip(x, years, strict=False)))
+            points.insert(0, "year", [year_of.get(v) for v in points["value"]])
+        else:
+            points = pd.DataFrame({"year": years, "value": x, "probability": weibull_positions(x), "kind": "measured"})
+            points = points.sort_values("probability", kind="stable").reset_index(drop=True)
+        if batch is not None:
+            params = batch[i]
+        else:
+            initial = (d.from_moments(*weighted_moments(transformed(d, sample.extraordinary),
+                                                        transformed(d, sample.ordinary), sample.period))
+                       if sample is not None else estimate(x, dist, "moments"))
+            params = (fit_curve(points["value"].to_numpy(), points["probability"].to_numpy(), dist, objective=objective,
+                                cs_cv_ratio=cs_cv_ratio, initial=initial) if method == "fit" else initial)
+        lower, upper = _interval(ci, dist, method, params, x, np.concatenate([p, curve_p]), sample, level, n_boot, seed)
+        values = quantile(dist, params, np.concatenate([p, curve_p]))
+        k = p.size
+        quantile_frames.append(pd.DataFrame({"series_id": series_id, "return_period": np.asarray(return_periods, float),
+                                             "probability": p, "value": values[:k], "lower": lower[:k], "upper": upper[:k]}))
+        curve_frames.append(pd.DataFrame({"series_id": series_id, "probability": curve_p, "value": values[k:],
+                                          "lower": lower[k:], "upper": upper[k:]}))
+        point_frames.append(points.assign(series_id=series_id))
+        fit = goodness_of_fit(points["value"].to_numpy(), points["probability"].to_numpy(), dist, params)
+        rows.append({"series_id": series_id, "n": int(x.size), **dict(zip(d.parameters, map(float, params), strict=True)), **fit})
+    notes = []
+    if dist == "p3":
+        low_ratio = [r["series_id"] for r in rows if r["cs"] < 2 * r["cv"]]
+        if low_ratio:
+            notes.append(f"Cs < 2Cv（下限为负值）：{', '.join(map(str, low_ratio))} / "
+                         f"Cs < 2Cv (negative lower bound): {', '.join(map(str, low_ratio))}")
+    return FrequencyResult(
+        dist, method, ci, level, pd.DataFrame(rows), pd.concat(quantile_frames, ignore_index=True),
+        pd.concat(point_frames, ignore_index=True)[["series_id", "year", "value", "probability", "kind"]],
+        pd.concat(curve_frames, ignore_index=True), notes,
+    )
+
+
+def frequency_file(
+    path: str | Path,
+    *,
+    historical_path: str | Path | None = None,
+    **options: Any,
+) -> FrequencyResult:
+    """Frequency analysis of the annual series of a file (``qingliu flood freq``).
+
+    Parameters
+    ----------
+    path : annual values (``year,value`` or ``series_id,year,value``) or daily flows.
+    historical_path : ``year,value`` rows of the extraordinary floods of the N-year period
+        (historical ones and those of the record); needs ``period``.
+    options : dist ("p3", "lp3", "gev", "gumbel"), method ("moments", "lmoments", "fit"),
+        return_periods, period (N), formula ("unified", "independent"), objective ("ls",
+        "lad", "lrs"), cs_cv_ratio, ci ("auto": bootstrap for moments and L-moments, the
+        analytic standard error for curve fitting; "bootstrap", "analytic", "none"), level,
+        n_boot, seed.
+    """
+    annual = read_annual(path)
+    if annual.empty:
+        raise _problem(path, "没有可用的年值", "no annual values")
+    historical = read_annual(historical_path) if historical_path is not None else None
+    try:
+        return frequency_analysis(annual, historical=historical, **options)
+    except ValueError as exc:
+        if isinstance(exc, io.InputError):
+            raise
+        raise _problem(historical_path or path, *_split(str(exc))) from exc
+
+
+def _split(message: str) -> tuple[str, str]:
+    zh, _, en = message.partition(" / ")
+    return zh, en or zh
+
+
+def compare_file(path: str | Path, *, method: str = "lmoments") -> pd.DataFrame:
+    """Goodness of fit of every distribution for every series of an annual file."""
+    annual = read_annual(path)
+    frames = []
+    for series_id, group in annual.groupby("series_id", sort=False):
+        table = compare_distributions(group["value"].to_numpy(float), method)
+        table.insert(0, "series_id", series_id)
+        frames.append(table)
+    out = pd.concat(frames, ignore_index=True)
+    out["parameters"] = out["parameters"].map(lambda p: ", ".join(f"{k}={v:.4g}" for k, v in p.items()))
+    return out.drop(columns="series_id") if annual["series_id"].nunique() == 1 else out
+
+
+# --- drought -----------------------------------------------------------------------------
+
+
+def _monthly(path: str | Path, how: str) -> tuple[list[str], pd.PeriodIndex, np.ndarray]:
+    """Series of a file as a (series, months) matrix of monthly sums or means."""
+    layout, series = io.read_rows(path, FLOW_DAILY, io.SERIES)
+    if layout == FLOW_DAILY.name:
+        series = series.rename(columns={"station_id": "series_id", "date": "time", "q": "value"})
+    series = series.dropna(subset=["value"])
+    if series.empty:
+        raise _problem(path, "没有可用的数值", "no values")
+    month = series["time"].dt.to_period("M")
+    grouped = series.groupby([series["series_id"], month])["value"]
+    values = grouped.sum() if how == "sum" else grouped.mean()
+    table = values.unstack()
+    months = pd.period_range(table.columns.min(), table.columns.max(), freq="M")
+    table = table.reindex(columns=months)
+    return list(table.index), months, table.to_numpy(float)
+
+
+def standardized_index_file(
+    path: str | Path, *, scale: int = 3, kind: str = "spi", method: str = "mle", transform: str = "exact"
+) -> pd.DataFrame:
+    """SPI of precipitation (``kind="spi"``: monthly sums) or SRI of flows (``"sri"``: monthly means).
+
+    Input: long series ``series_id,time,value`` (daily or monthly; mm for precipitation) or
+    daily flows ``station_id,date,q``. Returns series_id, month (YYYY-MM), value (the
+    ``scale``-month total or mean), index, grade (GB/T 20481-2017 level), grade_zh, grade_en.
+    """
+    ids, months, matrix = _monthly(path, "sum" if kind == "spi" else "mean")
+    index = drought.standardized_index(matrix, scale, start_month=int(months[0].month), method=method, transform=transform)
+    totals = drought.rolling_sum(matrix, scale) / (1 if kind == "spi" else scale)
+    level = drought.drought_grade(index)
+    zh, en = drought.grade_names(level)
+    n = len(months)
+    return pd.DataFrame({
+        "series_id": np.repeat(ids, n), "month": np.tile(months.strftime("%Y-%m"), len(ids)),
+        "value": totals.ravel(), kind: index.ravel(), "grade": level.ravel(), "grade_zh": zh.ravel(), "grade_en": en.ravel(),
+    })
+
+
+def drought_events_file(
+    path: str | Path, *, scale: int = 3, kind: str = "spi", threshold: float | None = None, min_duration: int = 1
+) -> pd.DataFrame:
+    """Drought events (run theory) of the SPI or SRI of every series of a file.
+
+    Returns series_id, start, end (YYYY-MM), duration (months), severity, intensity, peak,
+    peak_grade_zh, peak_grade_en.
+    """
+    ids, months, matrix = _monthly(path, "sum" if kind == "spi" else "mean")
+    index = drought.standardized_index(matrix, scale, start_month=int(months[0].month))
+    events = drought.drought_events(index, threshold=threshold, min_duration=min_duration)
+    labels = months.strftime("%Y-%m")
+    zh, en = drought.grade_names(events["peak_grade"].to_numpy())
+    return pd.DataFrame({
+        "series_id": np.asarray(ids, dtype=object)[events["series"].to_numpy()],
+        "start": labels[events["start"].to_numpy()], "end": labels[events["end"].to_numpy()],
+        "duration": events["duration"], "severity": events["severity"], "intensity": events["intensity"],
+        "peak": events["peak"], "peak_grade_zh": zh, "peak_grade_en": en,
+    })
+
+
+def low_flow_file(
+    path: str | Path, *, window: int = 7, guarantee: float = 0.9, year_start_month: int = 1
+) -> pd.DataFrame:
+    """Design low flow of every station of a daily flow file (e.g. 7-day minimum at 90 %).
+
+    Returns station_id, n (complete years), mean, cv, cs (P-III moments of the annual
+    minima), design (m3/s at the guarantee), window, guarantee.
+    """
+    if not 0 < guarantee < 1:
+        raise ValueError(f"保证率须在 0 与 1 之间：{guarantee} / guarantee must be in (0, 1): {guarantee}")
+    flows = io.read_table(path, "flow_daily", required=("station_id", "date", "q"))
+    wide = flows.pivot(index="date", columns="station_id", values="q")
+    wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="D"))
+    minima, _ = drought.annual_low_flows(wide.to_numpy(float).T, wide.index.to_numpy(), window=window,
+                                         year_start_month=year_start_month)
+    table = drought.low_flow_frequency(minima, guarantee)
+    table.insert(0, "station_id", list(wide.columns))
+    return table.assign(window=window, guarantee=guarantee)
+
+
+# --- warning status ---------------------------------------------------------------------
+
+
+def warning_status_file(
+    levels_path: str | Path,
+    *,
+    stations_path: str | Path | None = None,
+    reservoirs_path: str | Path | None = None,
+    as_of: str | None = None,
+) -> pd.DataFrame:
+    """Warning status from a level file (``series_id,time,value`` in m) and the site tables."""
+    levels = io.read_series(levels_path).rename(columns={"series_id": "site_id", "value": "level_m"})
+    stations = (io.read_table(stations_path, "station", required=("station_id", "name"))
+                if stations_path is not None else None)
+    reservoirs = (io.read_table(reservoirs_path, "reservoir", required=("reservoir_id", "name"))
+                  if reservoirs_path is not None else None)
+    table = warning_status(levels, stations, reservoirs, as_of=pd.Timestamp(as_of) if as_of else None)
+    table["time"] = table["time"].dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    return table
