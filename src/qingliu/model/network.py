@@ -313,6 +313,12 @@ class RiverNetwork:
         """Ids of the nodes with no upstream node, in the order of :attr:`ids`."""
         return [self._ids[j] for j in self._levels[0]] if self._levels else []
 
+    def levels(self) -> tuple[np.ndarray, ...]:
+        """Node positions by level: 0 = headwaters, level k = the nodes whose longest upstream
+        path has k reaches (Kahn 1962). Values pass downstream one level at a time, vectorised
+        within a level; upstream in reverse order."""
+        return self._levels
+
     def routing_order(self) -> np.ndarray:
         """Read-only int array of positions, each node after every node upstream of it.
 
