@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from qingliu import __version__
-from qingliu.cli import users, wq
+from qingliu.cli import flow, users, wq
+from qingliu.cli.flood import drought_app, flood_app
 from qingliu.cli.output import (
     console,
     fail_on_bad_input,
@@ -37,6 +38,9 @@ app = typer.Typer(
 
 app.add_typer(wq.app, name="wq")
 app.add_typer(users.app, name="user")
+app.add_typer(flow.app, name="flow")
+app.add_typer(flood_app, name="flood")
+app.add_typer(drought_app, name="drought")
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="Workspace folder 工作空间目录 (settings + SQLite database).")]
 
