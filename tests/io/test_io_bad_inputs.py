@@ -32,8 +32,8 @@ def test_bad_input_is_reported_with_row_column_and_reason(tmp_path, case: Case) 
 def test_unknown_kind(tmp_path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"未知的数据类型.*unknown kind .rain."):
-        read_input("rain", path)
+    with pytest.raises(InputError, match=r"未知的数据类型.*unknown kind .snow."):
+        read_input("snow", path)
 
 
 def test_every_problem_of_a_file_is_collected(tmp_path) -> None:

@@ -32,8 +32,8 @@ def test_schema_version_is_the_newest_revision_and_migrate_is_repeatable(engine:
     migrate(engine)  # second run: already at head, nothing to do
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == head == "0002"
-        assert get_meta(conn, "schema_version") == "0002"
+        assert MigrationContext.configure(conn).get_current_revision() == head == "0003"
+        assert get_meta(conn, "schema_version") == "0003"
 
 
 def test_downgrade_to_base_removes_every_table(engine: sa.Engine) -> None:

@@ -233,6 +233,7 @@ def test_keys_counts_and_delete(basin: sa.Engine) -> None:
         assert counts(conn) == {
             "node": 2, "county": 1, "county_year": 0, "section": 1, "station": 1, "reservoir": 0,
             "source": 0, "project": 0, "wq_sample": 3, "flow_daily": 0, "water_use": 0,
+                "level": 0, "rain_daily": 0, "health_survey": 0,
         }
         assert delete(conn, "wq_sample", {"parameter": ["do", "tp"]}) == 2
         assert read(conn, "wq_sample")["parameter"].tolist() == ["nh3n"]

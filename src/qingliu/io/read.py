@@ -34,6 +34,9 @@ KINDS: dict[str, tuple[str, ...]] = {
     "samples": ("wq_sample",),
     "flows": ("flow_daily",),
     "water-use": ("water_use",),
+    "levels": ("level",),
+    "rain": ("rain_daily",),
+    "health-survey": ("health_survey",),
 }
 """Import kind (``qingliu import WS KIND FILE``) -> the canonical tables its files fill."""
 

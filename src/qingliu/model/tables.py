@@ -315,8 +315,61 @@ WATER_USE = Table(
     references=(Reference("county_id", "county", "county_id"),),
 )
 
+LEVEL = Table(
+    "level",
+    "水位",
+    (
+        Column("site_id", "str", "测站或水库编码", aliases=("station_id", "reservoir_id", "站码", "测站编码", "水库编码")),
+        Column("time", "datetime", "时间", aliases=("date", "日期", "观测时间")),
+        Column("level_m", "float", "水位(m)", unit="m", aliases=("水位", "level", "stage")),
+    ),
+    key=("site_id", "time"),
+)
+"""Water levels of hydrological stations and reservoirs (site = station_id or reservoir_id)."""
+
+RAIN_DAILY = Table(
+    "rain_daily",
+    "日降水量",
+    (
+        Column("station_id", "str", "雨量站编码", aliases=("站码", "测站", "雨量站")),
+        Column("date", "date", "日期"),
+        Column("p_mm", "float", "降水量(mm)", unit="mm", min=0, aliases=("降水量", "降雨量", "precipitation", "rain")),
+    ),
+    key=("station_id", "date"),
+)
+"""Daily precipitation at rain gauges (which need not be hydrological stations)."""
+
+HEALTH_SURVEY = Table(
+    "health_survey",
+    "河湖健康调查",
+    (
+        Column("river", "str", "河湖名称", aliases=("河流", "湖泊", "河湖")),
+        Column("year", "int", "年份", min=1900, max=2200),
+        Column("indicator", "str", "指标编码", aliases=("指标",)),
+        Column("value", "float", "指标值", aliases=("值", "得分")),
+        Column("note", "str", "说明", required=False, aliases=("备注",)),
+    ),
+    key=("river", "year", "indicator"),
+)
+"""Survey values of river-health indicators the system cannot compute itself (鱼类保有指数, 公众满意度 ...)."""
+
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (NODE, COUNTY, COUNTY_YEAR, SECTION, STATION, RESERVOIR, SOURCE, PROJECT, WQ_SAMPLE, FLOW_DAILY, WATER_USE)
+    for t in (
+        NODE,
+        COUNTY,
+        COUNTY_YEAR,
+        SECTION,
+        STATION,
+        RESERVOIR,
+        SOURCE,
+        PROJECT,
+        WQ_SAMPLE,
+        FLOW_DAILY,
+        WATER_USE,
+        LEVEL,
+        RAIN_DAILY,
+        HEALTH_SURVEY,
+    )
 }
 """All canonical tables, in an order where every table follows the tables it references."""

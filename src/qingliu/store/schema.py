@@ -54,7 +54,7 @@ PROGRESS_TABLE = "project_progress"
 SYSTEM_TABLES = (USER_TABLE, AUDIT_TABLE, PROGRESS_TABLE)
 """Tables of the application itself (see the module docstring), in dependency order."""
 
-SERIES_TIME_COLUMNS = {"wq_sample": "time", "flow_daily": "date"}
+SERIES_TIME_COLUMNS = {"wq_sample": "time", "flow_daily": "date", "level": "time", "rain_daily": "date"}
 """The large series tables and their time column (see the module docstring on indexes)."""
 
 _SCALAR_TYPES: dict[str, sa.types.TypeEngine] = {
