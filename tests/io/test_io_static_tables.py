@@ -146,6 +146,9 @@ _MINIMAL = {
     "samples": "section_id,time,parameter,value\nS01,2024-03-05,tp,0.1\n",
     "flows": "station_id,date,q\nST1,2024-03-05,1\n",
     "water-use": "county_id,year,sector,origin,volume\n140702,2023,industry,transfer,1\n",
+    "levels": "测站编码,观测时间,水位(m)\nST1,2024-07-20 08:00,812.35\n",
+    "rain": "雨量站,日期,降水量(mm)\nR1,2024-07-20,35.5\n",
+    "health-survey": "河流,年份,指标,指标值\n汾河,2024,fish_retention,62\n",
 }
 _DTYPES = {"str": "str", "float": "float64", "date": "datetime64[us]", "datetime": "datetime64[us]", "bool": "bool"}
 
