@@ -97,13 +97,20 @@ def _merge_count(ranks: np.ndarray, bits: int) -> np.ndarray:
 def ordinal_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ordinal ranks along the last axis, ties in position order; and the sorted values.
 
-    NaN and +inf sort last. The unstable sort is used when there are no ties (faster); with
-    ties a stable sort keeps tied values in position order, so they never form an inversion.
+    NaN and +inf sort last. Tied values keep their position order, so they never form an
+    inversion: after the (unstable, fast) sort, each run of equal values is put back in
+    position order by sorting the integer keys group·n + position.
     """
     order = np.argsort(values, axis=-1)
     ordered = np.take_along_axis(values, order, axis=-1)
-    if np.any(ordered[..., 1:] == ordered[..., :-1]):
-        order = np.argsort(values, axis=-1, kind="stable")
+    same = ordered[..., 1:] == ordered[..., :-1]
+    if same.any():
+        n = values.shape[-1]
+        group = np.zeros(values.shape, dtype=np.int64)
+        np.cumsum(~same, axis=-1, out=group[..., 1:])
+        key = group * n + order
+        key.sort(axis=-1)
+        order = key - group * n  # group is non-decreasing along the sorted axis: unchanged by the sort
     ranks = np.empty(values.shape, dtype=np.int64)
     np.put_along_axis(ranks, order, np.broadcast_to(np.arange(values.shape[-1]), values.shape), axis=-1)
     return ranks, ordered
@@ -218,7 +225,7 @@ def kendall_score(values: np.ndarray, times: np.ndarray | None = None) -> Kendal
 
 
 def _variance(n: np.ndarray, time_ties: tuple, value_ties: tuple) -> np.ndarray:
-    """var(S) with ties in both variables (Kendall 1975, eq. 4.4; the form scipy's tau-b uses)."""
+    """var(S) with ties in both rankings (Kendall 1975, chapter 4; the form scipy's tau-b test uses)."""
     cubic_t, mann_t, pairs_t = time_ties
     cubic_y, mann_y, pairs_y = value_ties
     with np.errstate(divide="ignore", invalid="ignore"):
