@@ -14,13 +14,12 @@ import pandas as pd
 
 from qingliu import io
 from qingliu.assess.spearman import spearman_trend
-from qingliu.assess.trend import mann_kendall, seasonal_kendall
+from qingliu.assess.trend import TREND_LABELS_ZH, mann_kendall, seasonal_kendall
 
 TREND_ITEMS = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
 """Items whose trends the assessment reports: the usual main pollutants of Jinzhong's rivers, and DO."""
 
 RISING_IS_BETTER = frozenset({"do", "sd"})
-TREND_ZH = {"increasing": "上升", "decreasing": "下降", "no trend": "无明显趋势"}
 
 
 def _quality_direction(parameter: pd.Series, trend: pd.Series) -> pd.Series:
@@ -58,7 +57,7 @@ def section_trends(monthly: pd.DataFrame, sections: pd.DataFrame, items: tuple[s
     out = out.merge(sections[["section_id", "name"]], on="section_id", how="left")
     for column in ("n", "s", "z", "p", "tau", "slope_per_year", "slope_per_year_lower", "slope_per_year_upper", "trend"):
         out[column] = mk[column].to_numpy()
-    out["trend_zh"] = out["trend"].map(TREND_ZH)
+    out["trend_zh"] = out["trend"].map(TREND_LABELS_ZH)
     out["quality"] = _quality_direction(out["parameter"], out["trend"])
     out["rs"], out["wp"], out["spearman"] = sp.rs, sp.wp, sp.direction
     return out
