@@ -135,3 +135,28 @@ def test_demo_writes_a_labelled_report(tmp_path: Path) -> None:
     assert "示意数据，非官方监测值" in html
     assert "<svg" in html
     assert "illustrative data" in result.output
+
+
+def test_cnemc_single_station_table_imports_with_section_option(tmp_path: Path) -> None:
+    ws_dir = tmp_path / "ws"
+    run("init", ws_dir)
+    for kind, path in zip(("network", "counties", "sections"), _write_network_and_sections(tmp_path), strict=True):
+        assert run("import", ws_dir, kind, path).exit_code == 0
+    cnemc = tmp_path / "auto.csv"
+    cnemc.write_text(
+        "监测时间,水质类别,水温（℃）,pH(无量纲),溶氧量(mg/L),电导率（μS/cm）,浊度（NTU）,高锰酸盐指数（mg/L）,"
+        "氨氮（mg/L）,总磷（mg/L）,总氮（mg/L）,站点情况\n"
+        "2025-03-01 08:00,Ⅱ,10.2,7.5,8.1,520,12,3.2,0.4,0.05,2.1,正常\n"
+        "2025-03-01 12:00,--,--,--,--,--,--,--,--,--,--,维护\n",
+        encoding="utf-8",
+    )
+    assert run("import", ws_dir, "samples", cnemc).exit_code == 2  # which section? refused
+    result = run("import", ws_dir, "samples", cnemc, "--section", "S1")
+    assert result.exit_code == 0, result.output
+    engine = open_workspace(ws_dir).engine
+    with engine.connect() as conn:
+        samples = store.read(conn, "wq_sample")
+    engine.dispose()
+    # 9 items measured at 08:00 (水温, pH, DO, conductivity, turbidity, CODMn, NH3-N, TP, TN); the 12:00 row is maintenance
+    assert len(samples) == 9 and set(samples["section_id"]) == {"S1"}
+    assert samples.set_index("parameter").loc["conductivity", "value"] == 520

@@ -85,12 +85,15 @@ def import_(
     ws: WorkspaceArg,
     kind: Annotated[str, typer.Argument(help=f"Data kind 数据类型: {', '.join(KINDS)}.")],
     files: Annotated[list[Path], typer.Argument(help="Files 文件: CSV (UTF-8/GB18030), .xlsx or .parquet.")],
+    section: Annotated[
+        str | None, typer.Option(help="Samples without a section column 无断面列的单站数据: their section_id.")
+    ] = None,
 ) -> None:
     """Import files 导入数据 — all-or-nothing 全部成功或全部不写入; errors name file, row, column, reason."""
     with fail_on_bad_input():
         workspace = open_workspace(ws)
         with progress_callback("导入 / importing") as progress:
-            report = import_files(workspace.engine, [(kind, f) for f in files], progress)
+            report = import_files(workspace.engine, [(kind, f) for f in files], progress, section=section)
         print_import_report(report)
 
 

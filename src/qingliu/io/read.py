@@ -49,6 +49,7 @@ def read_input(
     *,
     known: Mapping[tuple[str, str], Collection[str]] = _NOTHING,
     section_names: Mapping[str, str] | None = None,
+    section: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Read and validate one file of import ``kind``.
 
@@ -61,6 +62,7 @@ def read_input(
         a key of a table read from this same file (``node.downstream``, ``county_year``).
     section_names : section name -> id, for wide sample tables that name sections (断面名称)
         instead of giving their ids.
+    section : for samples: the section of a wide table that has no section column.
 
     Returns
     -------
@@ -94,7 +96,7 @@ def read_input(
     if sheet is None:
         raise log.error()
     if kind == "samples":
-        built = {"wq_sample": read_samples(sheet, log, section_names)}
+        built = {"wq_sample": read_samples(sheet, log, section_names, section=section)}
     elif kind == "counties":
         built = _counties(sheet, log)
     else:

@@ -79,18 +79,25 @@ def _words(*path: str) -> frozenset[str]:
 
 
 def read_samples(
-    sheet: Sheet, log: ProblemLog, section_names: Mapping[str, str] | None, *, stateless: bool = False
+    sheet: Sheet,
+    log: ProblemLog,
+    section_names: Mapping[str, str] | None,
+    *,
+    stateless: bool = False,
+    section: str | None = None,
 ) -> Built:
     """Read a long or a wide sample table (long when it has a parameter column).
 
     ``stateless=True`` lets a wide table go without a section or a time column (the stateless
     tools read rows of any spreadsheet); ``section_id`` is then "" and ``time`` NaT.
+    ``section`` names the section of a wide table without a section column (a single-station
+    export, such as a CNEMC automatic-station table without 断面名称).
     """
     matched, unmatched = match_columns(parse_headers(sheet.headers), WQ_SAMPLE.columns, log, sheet.header_row)
     if "parameter" in matched:
         cells, id_label = _long_cells(sheet, matched, unmatched, log)
     else:
-        cells, id_label = _wide_cells(sheet, matched, unmatched, log, section_names or {}, stateless)
+        cells, id_label = _wide_cells(sheet, matched, unmatched, log, section_names or {}, stateless, section)
     built = _to_samples(cells, sheet.file, log, keep_missing=stateless)
     built.labels["section_id"] = id_label
     return built
@@ -235,6 +242,7 @@ def _wide_cells(
     log: ProblemLog,
     section_names: Mapping[str, str],
     stateless: bool = False,
+    section: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """One row per file row and parameter column; returns the cells and the section column's header."""
     names_index = column_index([SECTION.column("name")])
@@ -242,7 +250,7 @@ def _wide_cells(
     required = [
         c
         for c in WQ_SAMPLE.columns
-        if not stateless and (c.name == "time" or (c.name == "section_id" and name_header is None))
+        if not stateless and (c.name == "time" or (c.name == "section_id" and name_header is None and section is None))
     ]
     absent = report_missing(matched, required, log, sheet.header_row)
     ignored = _words("samples", "ignored_columns")
@@ -289,8 +297,8 @@ def _wide_cells(
     elif name_header is not None:
         fields["section_id"] = _section_ids(sheet, name_header, section_names, log)
         id_label = name_header.text
-    else:  # no section column, allowed when stateless
-        fields["section_id"] = pd.Series([""] * len(sheet.cells), dtype="str")
+    else:  # no section column: the section given by the caller, or none (stateless)
+        fields["section_id"] = pd.Series([section or ""] * len(sheet.cells), dtype="str")
         id_label = "section_id"
     if "time" not in fields:  # stateless only
         fields["time"] = pd.Series(pd.NaT, index=range(len(sheet.cells)), dtype=TIME_DTYPE)

@@ -61,9 +61,16 @@ def _check_network(conn: Connection, path: Path, nodes: pd.DataFrame) -> None:
 
 
 def read_batch(
-    conn: Connection, batch: Sequence[tuple[str, Path]], progress: Progress | None = None
+    conn: Connection,
+    batch: Sequence[tuple[str, Path]],
+    progress: Progress | None = None,
+    *,
+    section: str | None = None,
 ) -> list[tuple[str, Path, dict[str, pd.DataFrame]]]:
-    """Read and validate every file of ``batch``; raise one :class:`io.InputError` listing all problems."""
+    """Read and validate every file of ``batch``; raise one :class:`io.InputError` listing all problems.
+
+    ``section``: the section of sample tables without a section column (single-station exports).
+    """
     known = _known_keys(conn)
     names = _section_names(conn)
     problems: list[io.Problem] = []
@@ -74,7 +81,7 @@ def read_batch(
         if progress:
             progress(f"{path.name}")
         try:
-            tables = io.read_input(kind, path, known=known, section_names=names)
+            tables = io.read_input(kind, path, known=known, section_names=names, section=section)
             if "node" in tables:
                 _check_network(conn, path, tables["node"])
         except io.InputError as exc:
@@ -99,12 +106,13 @@ def import_files(
     progress: Progress | None = None,
     *,
     actor: str | None = None,
+    section: str | None = None,
 ) -> ImportReport:
     """Import ``batch`` — (KIND, file) pairs — in one transaction; nothing is written on any error.
 
     With ``actor`` (who imports, e.g. a signed-in user), each file is recorded in the audit log
     in the same transaction: action ``import``, its tables, the file name as key, the rows
-    written per table as ``after``.
+    written per table as ``after``. ``section`` as for :func:`read_batch`.
 
     Raises
     ------
@@ -122,7 +130,7 @@ def import_files(
     report = ImportReport()
     try:
         with engine.begin() as conn:
-            for kind, path, tables in read_batch(conn, batch, progress):
+            for kind, path, tables in read_batch(conn, batch, progress, section=section):
                 written = {table: store.upsert(conn, table, frame) for table, frame in tables.items()}
                 report.files.append((kind, path, written))
                 if actor is not None:
