@@ -135,17 +135,17 @@ def _trophic_table(a: WaterQualityAssessment, lang: Lang) -> Table | None:
     return Table("wq_trophic", tr(lang, "湖库营养状态", "Trophic state of reservoirs"), frame)
 
 
-def _class_pie(a: WaterQualityAssessment, lang: Lang) -> Chart:
+def class_pie(a: WaterQualityAssessment, lang: Lang) -> Chart:
     counts = a.sections.loc[a.sections["class"] > 0, "class"].value_counts()
     classes = [k for k in range(1, 7) if counts.get(k, 0)]
     labels = ["I", "II", "III", "IV", "V", tr(lang, "劣V", "worse than V")]
     frame = pd.DataFrame({tr(lang, "类别", "Class"): [labels[k - 1] for k in classes],
                           tr(lang, "断面数", "Sections"): [int(counts[k]) for k in classes]})
-    return Chart("wq_class_pie", tr(lang, "断面水质类别构成", "Sections by water-quality class"), "pie", frame,
+    return Chart("wqclass_pie", tr(lang, "断面水质类别构成", "Sections by water-quality class"), "pie", frame,
                  colors=tuple(CLASS_COLOURS[k] for k in classes))
 
 
-def _history_chart(a: WaterQualityAssessment, lang: Lang) -> Chart | None:
+def history_chart(a: WaterQualityAssessment, lang: Lang) -> Chart | None:
     h = a.history
     if len(h) < 2:
         return None
@@ -177,8 +177,8 @@ def water_quality_section(a: WaterQualityAssessment, nodes: pd.DataFrame, lang: 
         network_svg(nodes, markers, title=tr(lang, "断面水质", "Section classes")),
         tr(lang, "蓝：Ⅰ～Ⅱ类；绿：Ⅲ类；黄：Ⅳ类；橙：Ⅴ类；红：劣Ⅴ类。", "Blue: I-II; green: III; yellow: IV; orange: V; red: worse than V."),
     )
-    blocks: list = [figure, _class_pie(a, lang)]
-    history = _history_chart(a, lang)
+    blocks: list = [figure, class_pie(a, lang)]
+    history = history_chart(a, lang)
     if history is not None:
         blocks.append(history)
     blocks += [_sections_table(a, lang), _rivers_table(a, lang)]

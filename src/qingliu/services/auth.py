@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from qingliu.io import KINDS
 from qingliu.services import audit
-from qingliu.store.repository import insert, read, upsert
+from qingliu.store.repository import fetch_one, insert, read, upsert
 from qingliu.store.schema import ID_LENGTH, USER_TABLE
 
 ROLES = ("admin", "editor", "viewer")
@@ -248,8 +248,8 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
 def get_user(engine: Engine, username: str) -> User | None:
     """The account named ``username`` (active or not: check :attr:`User.active`), or None."""
     with engine.connect() as conn:
-        rows = _row(conn, username)
-    return None if rows.empty else _user(rows.iloc[0])
+        row = fetch_one(conn, USER_TABLE, {"username": username})
+    return None if row is None else _user(row)
 
 
 def list_users(engine: Engine) -> pd.DataFrame:

@@ -264,6 +264,16 @@ def read(
     return pd.DataFrame({c.name: _series(v, c) for c, v in zip(selected, values)}, columns=names)
 
 
+def fetch_one(conn: sa.Connection, table: str, where: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The first row matching ``where`` (as in :func:`read`) as a plain dict, or None.
+
+    For per-request lookups (the signed-in user): a single select, no frame.
+    """
+    target = _table(table)
+    row = conn.execute(sa.select(target).where(*_conditions(target, where)).limit(1)).mappings().first()
+    return None if row is None else dict(row)
+
+
 def keys(conn: sa.Connection, table: str, column: str) -> set[str]:
     """Distinct non-missing values of a column (e.g. the section ids an import may refer to)."""
     selected = _column(_table(table), column)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.engine import Engine
@@ -27,7 +27,7 @@ class AppContext:
     settings: WebSettings
     workspace: Workspace
     limiter: LoginLimiter
-    _cache: dict[tuple[int, int | None], WaterQualityAssessment] = field(default_factory=dict)
+    _cache: dict[tuple[int | None, int | None], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -36,7 +36,11 @@ class AppContext:
 
     def water_quality(self, year: int | None = None, month: int | None = None) -> WaterQualityAssessment:
         """The water-environment assessment of ``year`` (default: the latest with samples)."""
-        year = year or latest_year(self.engine)
+        if year is None:
+            with self._lock:
+                if (None, None) not in self._cache:  # the latest year, looked up once per data version
+                    self._cache[(None, None)] = latest_year(self.engine)
+                year = self._cache[(None, None)]
         if year is None:
             raise HTTPException(404, "没有水质监测数据 / no water-quality samples")
         key = (year, month)

@@ -18,6 +18,7 @@ import pandas as pd
 from qingliu.report.charts import echarts_option
 from qingliu.report.content import Band, Chart
 from qingliu.report.water_quality import CLASS_COLOURS
+from qingliu.web.pages.base import CLASS_LABELS
 
 Translate = Callable[[str], str]
 
@@ -94,7 +95,7 @@ def _class_group(klass: Any) -> int | None:
 
 
 def _section_tip(s: Mapping[str, Any], t: Translate) -> list[str]:
-    target = ("I", "II", "III", "IV", "V")[int(s["target_class"]) - 1] if s.get("target_class") else "—"
+    target = CLASS_LABELS[int(s["target_class"])] if s.get("target_class") else "—"
     met = {True: t("target_met"), False: t("target_missed"), None: t("no_data")}[s.get("meets_target")]
     return [f"{s['name']} ({s['id']}) · {s['river']}", f"{t('water_class')}: {s.get('class_label') or t('no_data')}",
             f"{t('target')}: {target} · {met}", t("click_for_detail")]  # fmt: skip

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from qingliu.report.charts import echarts_option
-from qingliu.report.water_quality import _class_pie, _history_chart
+from qingliu.report.water_quality import class_pie, history_chart
 from qingliu.services import dashboard
 from qingliu.services.water_quality import WaterQualityAssessment, failing_sections
 from qingliu.web.deps import AppContext, ContextDep
@@ -63,10 +63,10 @@ def _projects_chart(projects: dict[str, Any], t: Translate) -> dict[str, Any]:
 
 def _charts(wq: WaterQualityAssessment, data: dict[str, Any], lang: str, t: Translate) -> dict[str, Any]:
     charts = {f"gauge_{name}": gauge(data["figures"][name]["value"], colour=colour) for name, _, _, colour in FIGURES}
-    history = _history_chart(wq, lang)
+    history = history_chart(wq, lang)
     if history is not None:
         charts["history"] = echarts_option(history)
-    charts["class_pie"] = echarts_option(_class_pie(wq, lang))
+    charts["class_pie"] = echarts_option(class_pie(wq, lang))
     charts["projects_money"] = _projects_chart(data["projects"], t)
     return options_json(charts)
 
