@@ -16,10 +16,13 @@ from qingliu.model.tables import (
     COUNTY,
     COUNTY_YEAR,
     FLOW_DAILY,
+    HEALTH_SURVEY,
+    LEVEL,
     NODE,
     ORIGINS,
     PROJECT,
     PROJECT_CATEGORIES,
+    RAIN_DAILY,
     RESERVOIR,
     SECTION,
     SECTORS,
@@ -108,6 +111,7 @@ def test_headers_are_the_canonical_columns(example: dict[str, pd.DataFrame]) -> 
         "network": NODE.names, "sections": SECTION.names, "stations": STATION.names, "reservoirs": RESERVOIR.names,
         "sources": SOURCE.names, "projects": PROJECT.names, "flows": FLOW_DAILY.names, "water-use": WATER_USE.names,
         "counties": (*COUNTY.names, *(c for c in COUNTY_YEAR.names if c != "county_id")),
+        "rain": RAIN_DAILY.names, "levels": LEVEL.names, "health-survey": HEALTH_SURVEY.names,
     }  # fmt: skip
     for kind, names in expected.items():
         assert tuple(example[kind].columns) == tuple(names), kind
@@ -137,6 +141,10 @@ def test_every_node_reference_resolves_to_a_node_of_the_right_kind(example: dict
         assert node == "" or node in kind_of
     assert set(example["samples"]["section_id"]) == set(example["sections"]["section_id"])
     assert set(example["flows"]["station_id"]) == set(example["stations"]["station_id"])
+    sites = {*example["stations"]["station_id"], *example["reservoirs"]["reservoir_id"]}
+    assert set(example["levels"]["site_id"]) == sites  # a level site is a station or a reservoir
+    station_rivers = set(example["stations"]["river"])
+    assert set(example["health-survey"]["river"]) == station_rivers and station_rivers <= set(example["network"]["river"])
 
 
 def test_every_county_reference_resolves(example: dict[str, pd.DataFrame]) -> None:

@@ -13,7 +13,7 @@ from qingliu.data._format import dumps_toml, format_numbers, round_sig
 from qingliu.data.generate import main
 
 KINDS = ["network", "counties", "sections", "stations", "reservoirs", "sources", "projects", "samples", "flows",
-         "water-use"]  # fmt: skip
+         "water-use", "rain", "levels", "health-survey"]  # fmt: skip
 
 
 def test_regenerating_gives_byte_identical_files(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_another_seed_moves_the_series_but_not_the_layout(tmp_path: Path) -> Non
     shipped = example_dir("jinzhong")
     for fixed in ("network.csv", "sections.csv", "stations.csv", "reservoirs.csv"):
         assert (tmp_path / fixed).read_bytes() == (shipped / fixed).read_bytes()
-    for moved in ("flows.csv", "samples.csv", "water_use.csv"):
+    for moved in ("flows.csv", "samples.csv", "water_use.csv", "rain.csv", "levels.csv", "health_survey.csv"):
         assert (tmp_path / moved).read_bytes() != (shipped / moved).read_bytes()
     assert tomllib.loads((tmp_path / "metadata.toml").read_text(encoding="utf-8"))["seed"] == 7
 

@@ -1,11 +1,14 @@
-"""Daily flows at the hydrological stations, 1980-2025, from a seeded rainfall-runoff sketch.
+"""Daily flows at the hydrological stations and daily rain at the rain gauges, 1980-2025,
+from a seeded rainfall-runoff sketch.
 
-The series are built, vectorised over days × stations, in five steps:
+The series are built, vectorised over days × sites, in five steps:
 
-1. Rain: wet days drawn with a seasonal probability (monsoon peak late July), regionally
-   correlated through a Gaussian copula, depths from a gamma distribution scaled by a yearly
-   wetness factor (AR(1) between years, with named wet and dry years, see :data:`YEAR_ANOMALY`).
-   The extreme rain of early October 2021 is added as an event.
+1. Rain: wet days drawn with a seasonal probability (monsoon peak late July, about 70 % of the
+   year's rain in June-September), regionally correlated through a Gaussian copula, depths from
+   a gamma distribution scaled by a yearly wetness factor (AR(1) between years, with named wet
+   and dry years, see :data:`YEAR_ANOMALY`). The extreme rain of early October 2021 is added as
+   an event. Catchment rain of the stations and point rain of the gauges are drawn together, so
+   they share the regional days and years: the gauges' dry years are the flows' dry years.
 2. Snow: precipitation from late November to February is stored and melts over March
    (the small spring rise, 桃花汛); winter flows are baseflow only (ice months).
 3. Runoff: quick flow from the rain above an infiltration threshold, scaled up by antecedent
@@ -13,9 +16,9 @@ The series are built, vectorised over days × stations, in five steps:
    (``scipy.signal.lfilter``), so recessions are autocorrelated and storms give peaks.
 4. Human influence: the slow component falls from 1990 to 2010 (groundwater over-abstraction,
    upstream use) and partly recovers after 2019 (ecological replenishment, 生态补水).
-5. A regulated base flow (effluents and reservoir releases from upstream, the Fen only) is
-   added, following the same decline; each station is scaled to its design mean flow; flows
-   below 5 L/s are set to zero (断流).
+5. Each station's natural flow is scaled so that, with its steady regulated flow (effluents,
+   the Taiyuan inflow and reservoir releases from upstream) added, the series has its design
+   mean; flows below 5 L/s are set to zero (断流).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import pandas as pd
 from scipy.signal import lfilter
 from scipy.special import ndtr
 
-from qingliu.data._layout import STATIONS
+from qingliu.data._layout import RAIN_GAUGES, STATIONS
 
 START, END = "1980-01-01", "2025-12-31"
 SPIN_UP_YEARS = 3
@@ -37,11 +40,11 @@ YEAR_ANOMALY = {
 }  # fmt: skip
 """Added to the standardised wetness of named wet (+) and dry (-) years."""
 
-RAIN_PEAK_DOY, RAIN_PEAK_WIDTH = 205, 40.0
+RAIN_PEAK_DOY, RAIN_PEAK_WIDTH = 205, 65.0
 """Seasonal rain shape: Gaussian in day of year around 24 July, standard deviation in days."""
-WET_DAY_PROBABILITY = (0.10, 0.30)
-"""Probability of a wet day: base plus the seasonal part at the peak."""
-WET_DAY_DEPTH_MM = (2.5, 11.0)
+WET_DAY_PROBABILITY = (0.08, 0.26)
+"""Probability of a wet day: base plus the seasonal part at the peak (about 70 wet days a year)."""
+WET_DAY_DEPTH_MM = (2.0, 8.5)
 """Mean depth on a wet day (mm): base plus the seasonal part at the peak."""
 GAMMA_SHAPE = 0.75
 REGIONAL_SHARE = 0.6
@@ -66,8 +69,6 @@ NOISE_SD, NOISE_AR = 0.05, 0.8
 
 DECLINE = ((1990, 1.0), (2010, 0.45), (2019, 0.5), (2025, 0.62))
 """(year, factor on base flow): decline since the 1990s, partial recovery after 2019."""
-MM_PER_M3S_KM2 = 86.4
-"""1 m3/s over 1 km2 is 86.4 mm/day."""
 ZERO_FLOW = 0.005
 """Flows below this (m3/s) are written as 0: the river ran dry."""
 
@@ -88,16 +89,17 @@ def _yearly_wetness(rng: np.random.Generator, years: np.ndarray, n: int) -> np.n
     return np.exp(WETNESS_SD * regional[:, None] + WETNESS_LOCAL_SD * local)
 
 
-def rain(days: pd.DatetimeIndex, rng: np.random.Generator, n: int) -> np.ndarray:
-    """Daily precipitation (mm), days × stations."""
+def rain(days: pd.DatetimeIndex, rng: np.random.Generator, scale: np.ndarray) -> np.ndarray:
+    """Daily precipitation (mm), days × sites; ``scale`` (one per site) multiplies the depths."""
+    n = len(scale)
     doy = days.day_of_year.to_numpy()
     season = np.exp(-0.5 * ((doy - RAIN_PEAK_DOY) / RAIN_PEAK_WIDTH) ** 2)
     p_wet = WET_DAY_PROBABILITY[0] + WET_DAY_PROBABILITY[1] * season
-    depth = WET_DAY_DEPTH_MM[0] + WET_DAY_DEPTH_MM[1] * season
+    depth = (WET_DAY_DEPTH_MM[0] + WET_DAY_DEPTH_MM[1] * season)[:, None] * np.asarray(scale)[None, :]
     signal = np.sqrt(REGIONAL_SHARE) * rng.normal(size=(len(days), 1))
     signal = signal + np.sqrt(1 - REGIONAL_SHARE) * rng.normal(size=(len(days), n))
     wet = ndtr(signal) < p_wet[:, None]
-    amount = rng.gamma(GAMMA_SHAPE, depth[:, None] / GAMMA_SHAPE, size=(len(days), n))
+    amount = rng.gamma(GAMMA_SHAPE, depth / GAMMA_SHAPE, size=(len(days), n))
     years = days.year.to_numpy()
     wetness = _yearly_wetness(rng, np.unique(years), n)[years - years[0]]
     out = np.where(wet, amount, 0.0) * wetness
@@ -127,34 +129,48 @@ def decline(years: np.ndarray) -> np.ndarray:
     return np.interp(years, x, y)
 
 
-def flows(rng: np.random.Generator) -> pd.DataFrame:
-    """Daily flow ``station_id, date, q`` (m3/s) for every station, unrounded, gaps omitted."""
+def hydrology(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Daily flow ``station_id, date, q`` (m3/s, gaps omitted) at every station and daily rain
+    ``station_id, date, p_mm`` (mm) at every rain gauge, 1980-2025, unrounded."""
     days = pd.date_range(pd.Timestamp(START) - pd.DateOffset(years=SPIN_UP_YEARS), END, freq="D")
+    n = len(STATIONS)
+    scale = np.concatenate([np.ones(n), [g.scale for g in RAIN_GAUGES]])
+    precip = rain(days, rng, scale)
+    kept = days >= pd.Timestamp(START)
+    q = _runoff(days, precip[:, :n], rng)[kept]
+    days = days[kept]
+    dates = days.strftime("%Y-%m-%d").to_numpy()
+    flow = pd.DataFrame(
+        {"station_id": np.repeat([s.station_id for s in STATIONS], len(days)), "date": np.tile(dates, n),
+         "q": q.T.ravel()}
+    )  # fmt: skip
+    drop = np.zeros(len(flow), dtype=bool)
+    for station, spans in MISSING.items():
+        for first, last in spans:
+            drop |= (flow["station_id"] == station).to_numpy() & flow["date"].between(first, last).to_numpy()
+    gauges = [g.gauge_id for g in RAIN_GAUGES]
+    rain_frame = pd.DataFrame(
+        {"station_id": np.repeat(gauges, len(days)), "date": np.tile(dates, len(gauges)),
+         "p_mm": precip[kept, n:].T.ravel()}
+    )  # fmt: skip
+    return flow[~drop].reset_index(drop=True), rain_frame
+
+
+def _runoff(days: pd.DatetimeIndex, precip: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Daily flow (m3/s), days × stations, from catchment precipitation (mm/day)."""
     area = np.array([s.area_km2 for s in STATIONS])
-    mean_flow = np.array([s.mean_flow for s in STATIONS])
-    liquid = snow_and_melt(days, rain(days, rng, len(STATIONS)))
+    regulated = np.array([s.regulated_flow for s in STATIONS])
+    liquid = snow_and_melt(days, precip)
     wetness = lfilter([1 - WETNESS_MEMORY], [1, -WETNESS_MEMORY], liquid, axis=0)
     quick_in = QUICK_SHARE * np.maximum(liquid - INFILTRATION_MM, 0.0) * (0.5 + wetness / (wetness + 4.0))
     kq = quick_recession(area)
     quick = np.column_stack([lfilter([1 - k], [1, -k], quick_in[:, j]) for j, k in enumerate(kq)])
     slow = lfilter([1 - SLOW_RECESSION], [1, -SLOW_RECESSION], SLOW_SHARE * liquid, axis=0)
-    slow += np.array([s.regulated_flow for s in STATIONS]) / area * MM_PER_M3S_KM2
     slow *= decline(days.year.to_numpy())[:, None]
     noise = lfilter([np.sqrt(1 - NOISE_AR**2)], [1, -NOISE_AR], rng.normal(size=quick.shape), axis=0)
-    q = (quick + slow) * np.exp(NOISE_SD * noise - NOISE_SD**2 / 2)
+    natural = (quick + slow) * np.exp(NOISE_SD * noise - NOISE_SD**2 / 2)
     kept = days >= pd.Timestamp(START)
-    days, q = days[kept], q[kept]
-    q *= mean_flow / q.mean(axis=0)
+    natural *= (np.array([s.mean_flow for s in STATIONS]) - regulated) / natural[kept].mean(axis=0)
+    q = natural + regulated
     q[q < ZERO_FLOW] = 0.0
-    frame = pd.DataFrame(
-        {
-            "station_id": np.repeat([s.station_id for s in STATIONS], len(days)),
-            "date": np.tile(days.strftime("%Y-%m-%d").to_numpy(), len(STATIONS)),
-            "q": q.T.ravel(),
-        }
-    )
-    drop = np.zeros(len(frame), dtype=bool)
-    for station, spans in MISSING.items():
-        for first, last in spans:
-            drop |= (frame["station_id"] == station).to_numpy() & frame["date"].between(first, last).to_numpy()
-    return frame[~drop].reset_index(drop=True)
+    return q

@@ -155,8 +155,10 @@ class StationSite:
     """A hydrological station.
 
     ``mean_flow`` is the design mean of its 1980-2025 daily series (m3/s); ``regulated_flow``
-    the steady part of it from upstream effluents and reservoir releases (m3/s, before the
-    decline of low flows, see ``_hydrology``).
+    the steady part of it from upstream effluents, the inflow from Taiyuan and reservoir
+    releases (m3/s, added to the natural flow, see ``_hydrology``). Where wastewater plants
+    discharge above a station it exceeds their summed design flow (:data:`OUTFALLS`), so that
+    even the driest month carries at least the effluent.
     """
 
     station_id: str
@@ -173,12 +175,34 @@ class StationSite:
 
 STATIONS = tuple(StationSite(*row) for row in (
     ("H01", "义棠", "FEN", 111.850, 37.030, 23900.0, 16.0, 737.6, 739.2, 5.0),
-    ("H02", "芦家庄", "XIAO", 112.990, 37.806, 1140.0, 2.2, 951.8, 953.0, 0.0),
+    ("H02", "芦家庄", "XIAO", 112.990, 37.806, 1140.0, 2.2, 951.8, 953.0, 0.25),
     ("H03", "盘陀", "CHANGYUAN", 112.455, 37.075, 530.0, 0.9, 1063.5, 1064.8, 0.0),
     ("H04", "蔡家庄", "QINGZHANG_E", 113.727, 37.310, 460.0, 1.1, 1118.2, 1119.5, 0.0),
     ("H05", "社城", "ZHUOZHANG_N", 112.925, 37.245, 690.0, 1.0, 1082.6, 1083.9, 0.0),
-    ("H06", "泉口", "SONGXI", 113.865, 37.583, 870.0, 1.5, 752.4, 753.8, 0.0),
+    ("H06", "泉口", "SONGXI", 113.865, 37.583, 870.0, 1.5, 752.4, 753.8, 0.22),
 ))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RainGauge:
+    """A rain gauge (雨量站) at a county seat; ``scale`` multiplies the regional rain depths
+    (mean annual precipitation relative to the regional sketch, about 500 mm)."""
+
+    gauge_id: str
+    name: str
+    county_id: str
+    lon: float
+    lat: float
+    scale: float
+
+
+RAIN_GAUGES = (
+    RainGauge("RG01", "榆次", "140702", 112.73, 37.69, 0.87),
+    RainGauge("RG02", "寿阳", "140725", 113.18, 37.89, 0.97),
+    RainGauge("RG03", "左权", "140722", 113.38, 37.08, 1.06),
+    RainGauge("RG04", "介休", "140781", 111.92, 37.03, 0.91),
+)
+"""Mean annual precipitation about 430-530 mm, wetter in the eastern mountains (illustrative)."""
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,11 @@ import numpy as np
 import pandas as pd
 
 from qingliu.data._format import dumps_toml, format_numbers, write_csv
-from qingliu.data._hydrology import flows
+from qingliu.data._health import YEARS as SURVEY_YEARS
+from qingliu.data._health import health_survey
+from qingliu.data._hydrology import hydrology
 from qingliu.data._layout import (
+    RAIN_GAUGES,
     RESERVOIRS,
     RIVER_BY_CODE,
     SECTIONS,
@@ -34,6 +37,9 @@ from qingliu.data._layout import (
     STATIONS,
     build_network,
 )
+from qingliu.data._levels import END as LEVELS_END
+from qingliu.data._levels import START as LEVELS_START
+from qingliu.data._levels import levels
 from qingliu.data._projects import AS_OF, projects
 from qingliu.data._quality import ITEMS, header, samples
 from qingliu.data._society import counties, water_use
@@ -42,8 +48,11 @@ from qingliu.model.tables import (
     COUNTY,
     COUNTY_YEAR,
     FLOW_DAILY,
+    HEALTH_SURVEY,
+    LEVEL,
     NODE,
     PROJECT,
+    RAIN_DAILY,
     RESERVOIR,
     SECTION,
     SOURCE,
@@ -54,8 +63,9 @@ from qingliu.model.tables import (
 NAME = "jinzhong"
 GENERATOR_VERSION = "1.0"
 DEFAULT_SEED = 3838
-STREAMS = ("counties", "water_use", "sources", "projects", "samples", "flows")
-"""One independent random stream per series, spawned from the seed in this order."""
+STREAMS = ("counties", "water_use", "sources", "projects", "samples", "flows", "levels", "health_survey")
+"""One independent random stream per series, spawned from the seed in this order (rain is drawn
+with the flows it drives; new streams go last, so the earlier ones stay as they were)."""
 
 LABEL = {"zh": "示意数据，非官方监测值", "en": "illustrative data, not official measurements"}
 TITLE = {"zh": "晋中市水生态示例流域（示意数据）", "en": "Jinzhong example basin (illustrative data)"}
@@ -102,11 +112,33 @@ NOTES = {
         "Daily 1980-2025 from a seeded rainfall-runoff sketch: seasonal correlated rain with wet and dry "
         "years and the October 2021 storm, snow stored in winter and melting in March, quick and slow linear "
         "reservoirs, base flow declining 1990-2010 and partly recovering after 2019, scaled to each station's "
-        "design mean. Station H05 (社城) has a few days without record (rows omitted)."
+        "design mean with its steady regulated flow (effluents, Taiyuan inflow, reservoir releases) added, which "
+        "exceeds the summed upstream plant effluent at H01, H02 and H06. Station H05 (社城) has a few days without "
+        "record (rows omitted)."
     ),
     "water-use": (
         "By county, year, sector and origin (1e4 m3): totals near the quota, groundwater following its falling "
         "quota, reclaimed water rising, Yellow River transfer (引黄) from 2019 in five counties."
+    ),
+    "rain": (
+        "Daily precipitation 1980-2025 (mm, snow as water) at four gauges: "
+        + "; ".join(f"{g.gauge_id} {g.name} (county {g.county_id}, {g.lon}E {g.lat}N)" for g in RAIN_GAUGES)
+        + ". Drawn with the catchment rain that drives the flows (same regional wet days and wet/dry years, "
+        "incl. the October 2021 storm): about 430-530 mm a year, about 70 % in June-September, about 70 wet days."
+    ),
+    "levels": (
+        "Daily 08:00 levels 2020-2025 (m). Stations: rating curve h = z0 + a·q^0.6 (Manning, wide channel) on the "
+        "08:00 flow, a set so that the warning level is reached at a warning flow of a few years' return (a few "
+        "storm days above it, the guarantee level not reached); winter ice raises levels; an ice jam at H01 (义棠) from "
+        "2025-12-24 puts its last reading above the warning level. Reservoirs: storage follows the operating rule "
+        "(near normal level Oct-May, drawn down below the flood-limit level for Jun-Sep), less a dry-year deficit, "
+        "plus flood water held back above the outlet capacity, so R01 (子洪) exceeds its flood limit on a few days."
+    ),
+    "health-survey": (
+        f"River-health survey indicators of 河湖健康评价指南（试行）2020 (codes of standards/river_health_2020.toml) "
+        f"for the six rivers with a hydrological station, {SURVEY_YEARS[0]}-{SURVEY_YEARS[-1]}: 0-100 scores "
+        "(illustrative, improving), fish as % of historical species, self_purification as the mean DO (mg/L) of "
+        "the river's sections from samples.csv."
     ),
 }
 
@@ -122,6 +154,9 @@ FILES = (
     ("samples", "samples.csv", ("wq_sample",)),
     ("flows", "flows.csv", ("flow_daily",)),
     ("water-use", "water_use.csv", ("water_use",)),
+    ("rain", "rain.csv", ("rain_daily",)),
+    ("levels", "levels.csv", ("level",)),
+    ("health-survey", "health_survey.csv", ("health_survey",)),
 )
 COUNTY_COLUMNS = (*COUNTY.names, *(c for c in COUNTY_YEAR.names if c not in COUNTY.names))
 
@@ -163,6 +198,9 @@ NUMBER_FORMATS: dict[str, dict[str, dict[str, int]]] = {
     },
     "flows": {"q": _decimals(3)},
     "water-use": {"volume": _decimals(1)},
+    "rain": {"p_mm": _decimals(1)},
+    "levels": {"level_m": _decimals(2)},
+    "health-survey": {"value": _decimals(1)},
 }  # fmt: skip
 """How numbers are written, by KIND and column: decimals or significant digits."""
 
@@ -233,13 +271,16 @@ def build_tables(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         "reservoirs": _reservoirs(node_of),
         "sources": sources(node_of, county_years, streams["sources"]),
         "projects": projects(node_of, streams["projects"]),
-        "flows": flows(streams["flows"]),
         "water-use": water_use(county_years, streams["water_use"]),
     }
+    raw["flows"], raw["rain"] = hydrology(streams["flows"])
+    raw["levels"] = levels(raw["flows"], streams["levels"])
     tables = {kind: _as_text(frame[list(_columns(kind))], NUMBER_FORMATS.get(kind, {})) for kind, frame in raw.items()}
     use = tables["water-use"]
     tables["water-use"] = use[use["volume"] != "0"].reset_index(drop=True)  # rounded to nothing
     tables["samples"] = samples(streams["samples"])
+    survey = health_survey(tables["samples"], streams["health_survey"])
+    tables["health-survey"] = _as_text(survey, NUMBER_FORMATS["health-survey"])
     return {kind: tables[kind] for kind, _, _ in FILES}
 
 
@@ -248,7 +289,8 @@ def _columns(kind: str) -> tuple[str, ...]:
         "network": NODE.names, "counties": COUNTY_COLUMNS, "sections": SECTION.names, "stations": STATION.names,
         "reservoirs": RESERVOIR.names, "sources": SOURCE.names, "projects": PROJECT.names,
         "samples": ("section_id", "time", *(header(i) for i in ITEMS)), "flows": FLOW_DAILY.names,
-        "water-use": WATER_USE.names,
+        "water-use": WATER_USE.names, "rain": RAIN_DAILY.names, "levels": LEVEL.names,
+        "health-survey": HEALTH_SURVEY.names,
     }[kind]  # fmt: skip
 
 
@@ -277,6 +319,9 @@ def manifest(seed: int, tables: dict[str, pd.DataFrame]) -> dict:
             "flows": ["1980-01-01", "2025-12-31"],
             "county_years": [2015, 2025],
             "water_use": [2015, 2025],
+            "rain": ["1980-01-01", "2025-12-31"],
+            "levels": [LEVELS_START, LEVELS_END],
+            "health_survey": [SURVEY_YEARS[0], SURVEY_YEARS[-1]],
             "projects_as_of": f"{AS_OF:%Y-%m-%d}",
         },
         "notes": NOTES,
