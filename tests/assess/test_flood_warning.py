@@ -72,3 +72,14 @@ def test_unknown_sites_are_kept() -> None:
     table = warning_status(_levels([("X9", "2025-07-20 08:00", 1.0)]), STATIONS.iloc[:1], None)
     assert "X9" in set(table["site_id"])
     assert table.set_index("site_id").loc["X9", "status_en"] == "no characteristic level"
+
+
+def test_flood_limit_applies_in_the_flood_season_only() -> None:
+    reservoirs = pd.DataFrame({"reservoir_id": ["R1"], "name": ["子洪水库"], "flood_limit_level_m": [1013.5],
+                               "normal_level_m": [1015.0]})
+    summer = pd.DataFrame({"site_id": ["R1"], "time": [pd.Timestamp("2025-07-20 08:00")], "level_m": [1014.0]})
+    winter = summer.assign(time=[pd.Timestamp("2025-12-31 08:00")])
+    assert warning_status(summer, reservoirs=reservoirs).loc[0, "status"] == "above_flood_limit"
+    # in December only the normal pool level (1015.0) applies: 1014.0 is normal, 1.0 m below it
+    out = warning_status(winter, reservoirs=reservoirs).loc[0]
+    assert out["status"] == "normal" and out["exceed_m"] == pytest.approx(-1.0)

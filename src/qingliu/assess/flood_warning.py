@@ -27,6 +27,11 @@ KIND_ZH = {"station": "水文站", "reservoir": "水库"}
 TREND = {1.0: ("涨", "rising"), -1.0: ("落", "falling"), 0.0: ("平", "steady")}
 """Direction of the change since the previous reading; no previous reading gives ("", "")."""
 
+FLOOD_SEASON = (6, 9)
+"""First and last month of the flood season (汛期), when a reservoir must stay at or below its
+flood-limit level: 6月1日-9月30日 in northern China, Shanxi included [M: provincial flood-control
+practice]; outside it only the normal pool level applies."""
+
 DEFAULT_MAX_AGE = pd.Timedelta(days=1)
 """A latest reading older than this before the report time is flagged stale."""
 
@@ -59,6 +64,7 @@ def warning_status(
     *,
     as_of: pd.Timestamp | None = None,
     max_age: pd.Timedelta = DEFAULT_MAX_AGE,
+    flood_season: tuple[int, int] = FLOOD_SEASON,
 ) -> pd.DataFrame:
     """Status of every station and reservoir from the latest water levels, most serious first.
 
@@ -69,6 +75,8 @@ def warning_status(
     reservoirs : reservoir_id, name, flood_limit_level_m, normal_level_m.
     as_of : the time of the report (default: the latest reading); a site whose latest reading
         is older than ``as_of - max_age`` is flagged ``stale``.
+    flood_season : (first, last) month in which the reservoirs' flood-limit level applies
+        (:data:`FLOOD_SEASON`); a reading outside it is held to the normal pool level only.
 
     Returns
     -------
@@ -99,6 +107,9 @@ def warning_status(
     level = table["level_m"].to_numpy(float)
     lower, upper = table["lower"].to_numpy(float), table["upper"].to_numpy(float)
     is_station = (table["kind"] == "station").to_numpy()
+    month = table["time"].dt.month.to_numpy(float)
+    in_season = (month >= flood_season[0]) & (month <= flood_season[1])
+    lower = np.where(is_station | in_season, lower, np.nan)
     st_status, st_ref = _classify(level, lower, upper, ("above_warning", "above_guarantee"))
     rs_status, rs_ref = _classify(level, lower, upper, ("above_flood_limit", "above_normal_pool"))
     status = np.where(is_station, st_status, rs_status)
