@@ -148,7 +148,7 @@ def test_tli_by_hand(tmp_path: Path) -> None:
 def test_assess_example_is_consistent(example_ws) -> None:
     result = run("assess", example_ws.root, "--year", 2025, "--json")
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.output)["water_quality"]
     sections = pd.DataFrame(payload["sections"])
     city = payload["city"][0]
     classes = sections.loc[sections["class"] > 0, "class"]
@@ -165,9 +165,12 @@ def test_assess_example_is_consistent(example_ws) -> None:
 
 def test_assess_month_and_unknown_year(example_ws) -> None:
     assert run("assess", example_ws.root, "--year", 2025, "--month", 6).exit_code == 0
-    result = run("assess", example_ws.root, "--year", 1990)
+    flows_only = run("assess", example_ws.root, "--year", 1990)  # flows and rain, no water quality yet
+    assert flows_only.exit_code == 0, flows_only.output
+    assert "水旱灾害" in flows_only.output
+    result = run("assess", example_ws.root, "--year", 1970)
     assert result.exit_code == 2
-    assert "1990" in result.output
+    assert "1970" in result.output
 
 
 def test_report_in_every_format(example_ws, tmp_path: Path) -> None:

@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 
 from qingliu import __version__
-from qingliu.cli import flow, users, wq
+from qingliu.cli import flow, pollution, users, water_files, wq
 from qingliu.cli.flood import drought_app, flood_app
 from qingliu.cli.output import (
     console,
     fail_on_bad_input,
-    print_assessment,
+    print_results,
     print_import_report,
     print_inventory,
     progress_callback,
@@ -25,8 +25,9 @@ from qingliu.report.render import FORMATS, render
 from qingliu.services import examples
 from qingliu.services.importing import import_files
 from qingliu.services.inventory import inventory
-from qingliu.services.water_quality import assess_water_quality, latest_year
-from qingliu.services.workspace import Workspace, WorkspaceError, create_workspace, open_workspace
+from qingliu.services.assessment import assess_workspace
+from qingliu.services.water_quality import NoDataError
+from qingliu.services.workspace import WorkspaceError, create_workspace, open_workspace
 
 app = typer.Typer(
     name="qingliu",
@@ -39,6 +40,8 @@ app = typer.Typer(
 app.add_typer(wq.app, name="wq")
 app.add_typer(users.app, name="user")
 app.add_typer(flow.app, name="flow")
+app.add_typer(water_files.app, name="water")
+app.add_typer(pollution.app, name="pollution")
 app.add_typer(flood_app, name="flood")
 app.add_typer(drought_app, name="drought")
 
@@ -109,11 +112,10 @@ def demo(
             examples.load_example(workspace, "jinzhong", progress)
         inv = inventory(workspace.engine)
         print_inventory(inv)
-        year = latest_year(workspace.engine)
-        assessment = assess_water_quality(workspace.engine, year) if year else None
-        if assessment is not None:
-            print_assessment(assessment)
-        report = build_report(inv, assessment, lang="en" if lang == "en" else "zh")
+        with progress_callback("评价 / assessing") as progress:
+            results = assess_workspace(workspace.engine, progress=progress)
+        print_results(results)
+        report = build_report(inv, results, lang="en" if lang == "en" else "zh")
         paths = render(report, ["html"], out)
         workspace.engine.dispose()
     console.print(f"[green]✓[/] 报告 / report: {paths[0].resolve()}")
@@ -126,13 +128,6 @@ def info(ws: WorkspaceArg, json: Annotated[bool, typer.Option("--json", help="Ma
         print_inventory(inventory(open_workspace(ws).engine), as_json=json)
 
 
-def _year_or_latest(workspace: Workspace, year: int | None) -> int:
-    year = year or latest_year(workspace.engine)
-    if year is None:
-        raise WorkspaceError("工作空间没有水质监测数据 / the workspace has no water-quality samples")
-    return year
-
-
 @app.command()
 def assess(
     ws: WorkspaceArg,
@@ -143,8 +138,12 @@ def assess(
     """Assess the workspace 综合评价: water quality of sections, rivers, city; change, trends, warnings."""
     with fail_on_bad_input():
         workspace = open_workspace(ws)
-        assessment = assess_water_quality(workspace.engine, _year_or_latest(workspace, year), month)
-        print_assessment(assessment, as_json=json)
+        if json:  # machine output: nothing but the JSON document on stdout
+            results = assess_workspace(workspace.engine, year, month)
+        else:
+            with progress_callback("评价 / assessing") as progress:
+                results = assess_workspace(workspace.engine, year, month, progress)
+        print_results(results, as_json=json)
 
 
 @app.command()
@@ -165,9 +164,11 @@ def report(
                 f"未知的格式或语言 {', '.join(unknown) or lang} / unknown format or language; formats: {', '.join(FORMATS)}, languages: zh, en"
             )
         workspace = open_workspace(ws)
-        assessment = assess_water_quality(workspace.engine, _year_or_latest(workspace, year), month)
-        content = build_report(inventory(workspace.engine), assessment, lang=lang)  # type: ignore[arg-type]
-        stem = f"qingliu-{assessment.period_label}-{lang}"
+        results = assess_workspace(workspace.engine, year, month)
+        if results.water_quality is None:
+            raise NoDataError(f"{year or ''} 没有水质监测数据 / no water-quality samples for {year or 'the latest year'}")
+        content = build_report(inventory(workspace.engine), results, lang=lang)  # type: ignore[arg-type]
+        stem = f"qingliu-{results.water_quality.period_label}-{lang}"
         with progress_callback("生成报告 / rendering") as step:
             paths = []
             for fmt in formats:

@@ -16,6 +16,10 @@ from rich.table import Table
 from qingliu import io
 from qingliu.services.importing import ImportReport
 from qingliu.services.inventory import Inventory
+from qingliu.report.content import cell_text
+from qingliu.report.flood import summary_paragraphs as flood_summary
+from qingliu.services.assessment import WorkspaceAssessment
+from qingliu.services.flood import FloodDroughtAssessment
 from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, failing_sections
 from qingliu.services.workspace import WorkspaceError
 
@@ -69,7 +73,7 @@ def print_frame(frame: pd.DataFrame, *, title: str = "", as_json: bool = False, 
     for column in frame.columns:
         table.add_column(str(column), overflow="fold")
     for row in frame.head(max_rows).itertuples(index=False):
-        table.add_row(*("" if pd.isna(v) else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(cell_text(v) for v in row))
     console.print(table)
     if len(frame) > max_rows:
         console.print(f"…… 共 {len(frame)} 行，仅显示前 {max_rows} 行 / {len(frame)} rows, first {max_rows} shown")
@@ -111,21 +115,47 @@ def print_inventory(inv: Inventory, *, as_json: bool = False) -> None:
     console.print(table)
 
 
-def print_assessment(a: WaterQualityAssessment, *, as_json: bool = False) -> None:
-    """The water-environment assessment: city status, sections missing targets, warnings, trends."""
+def _records(frames: dict[str, pd.DataFrame]) -> dict[str, object]:
+    return {name: json.loads(frame_to_json(frame)) for name, frame in frames.items()}
+
+
+def print_results(results: WorkspaceAssessment, *, as_json: bool = False) -> None:
+    """Every assessment of the period, as text and tables or as one JSON document."""
+    wq, flood = results.water_quality, results.flood
     if as_json:
-        payload = {
-            "period": a.period_label,
-            "city": json.loads(frame_to_json(a.city)),
-            "sections": json.loads(frame_to_json(a.sections)),
-            "rivers": json.loads(frame_to_json(a.rivers)),
-            "change": json.loads(frame_to_json(a.city_change)),
-            "warnings": json.loads(frame_to_json(a.warnings)),
-            "trends": json.loads(frame_to_json(a.trends)),
-            "trophic": json.loads(frame_to_json(a.trophic)),
-        }
+        payload: dict[str, object] = {"year": results.year, "month": results.month}
+        if wq is not None:
+            payload["water_quality"] = {"period": wq.period_label} | _records(
+                {"city": wq.city, "sections": wq.sections, "rivers": wq.rivers, "change": wq.city_change,
+                 "warnings": wq.warnings, "trends": wq.trends, "trophic": wq.trophic, "history": wq.history}
+            )
+        if flood is not None:
+            payload["flood"] = _records({"warnings": flood.warnings, "design": flood.design,
+                                         "drought_status": flood.drought_status, "low_flow": flood.low_flow})
         console.print_json(json.dumps(payload, ensure_ascii=False))
         return
+    if wq is not None:
+        print_water_quality(wq)
+    if flood is not None:
+        print_flood(flood)
+
+
+def print_flood(r: FloodDroughtAssessment) -> None:
+    """Flood and drought: the duty list, the main station's design floods, stations in drought."""
+    console.print("[bold]水旱灾害 / flood and drought[/]")
+    for zh, en in zip(flood_summary(r, "zh"), flood_summary(r, "en"), strict=True):
+        console.print(f"  {zh}\n  {en}", highlight=False)
+    warned = r.warnings[r.warnings["severity"] > 0] if not r.warnings.empty else r.warnings
+    if len(warned):
+        print_frame(warned[["site_id", "name", "status_zh", "status_en", "level_m", "exceed_m"]], title="水情预警 / warnings")
+    if r.main_station is not None and not r.design.empty:
+        main = r.design[r.design["station_id"] == r.main_station]
+        print_frame(main[["station_id", "name", "return_period", "value", "lower", "upper"]],
+                    title="设计洪水（日均流量，m³/s）/ design floods (daily mean flow)")
+
+
+def print_water_quality(a: WaterQualityAssessment) -> None:
+    """The water-environment assessment: city status, sections missing targets, warnings, trends."""
     city = a.city.iloc[0]
     console.print(
         f"[bold]{a.period_label} 水环境 / water environment[/]: {city['status_zh']} ({city['status_en']}); "

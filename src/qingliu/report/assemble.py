@@ -6,9 +6,10 @@ from datetime import datetime
 
 from qingliu.report.basin import basin_section
 from qingliu.report.content import Lang, Report, tr
+from qingliu.report.flood import flood_section
 from qingliu.report.water_quality import water_quality_section
+from qingliu.services.assessment import WorkspaceAssessment
 from qingliu.services.inventory import Inventory
-from qingliu.services.water_quality import WaterQualityAssessment
 
 ILLUSTRATIVE = {
     "zh": "示意数据，非官方监测值：本报告基于内置示例（{example}）生成，仅用于演示。",
@@ -17,12 +18,15 @@ ILLUSTRATIVE = {
 
 
 def build_report(
-    inv: Inventory, water_quality: WaterQualityAssessment | None = None, *, lang: Lang = "zh", title: str | None = None
+    inv: Inventory, results: WorkspaceAssessment | None = None, *, lang: Lang = "zh", title: str | None = None
 ) -> Report:
-    """The workspace report: the water environment first, then the basin and its data."""
-    sections = [basin_section(inv, lang)]
-    if water_quality is not None:
-        sections.insert(0, water_quality_section(water_quality, inv.nodes, lang))
+    """The workspace report: every assessment available, then the basin and its data."""
+    sections = []
+    if results is not None and results.water_quality is not None:
+        sections.append(water_quality_section(results.water_quality, inv.nodes, lang))
+    if results is not None and results.flood is not None:
+        sections.append(flood_section(results.flood, lang))
+    sections.append(basin_section(inv, lang))
     banner = ILLUSTRATIVE[lang].format(example=inv.example) if inv.example else None
     return Report(
         title=title or tr(lang, "清流 · 水生态保护与修复评估报告", "qingliu · Water-ecology assessment report"),

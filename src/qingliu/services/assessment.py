@@ -1,0 +1,51 @@
+"""Every assessment of a workspace for one period (综合评价): what ``qingliu assess``, ``demo``,
+``report`` and the dashboard show, each part computed by its own service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from qingliu.services.flood import FloodDroughtAssessment, assess_flood_drought
+from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, assess_water_quality, latest_year
+
+
+@dataclass(frozen=True)
+class WorkspaceAssessment:
+    """The results of one period; a part is None where the workspace has no data for it."""
+
+    year: int
+    month: int | None
+    water_quality: WaterQualityAssessment | None
+    flood: FloodDroughtAssessment | None
+
+
+def assess_workspace(
+    engine: Engine, year: int | None = None, month: int | None = None, progress: Callable[[str], None] | None = None
+) -> WorkspaceAssessment:
+    """Run every assessment for ``year`` (default: the latest with water-quality samples).
+
+    Raises
+    ------
+    NoDataError
+        When no year is given and the workspace has no water-quality samples to pick one, or
+        when the period has no data for any assessment.
+    """
+    year = year or latest_year(engine)
+    if year is None:
+        raise NoDataError("工作空间没有水质监测数据，请指定年份 / the workspace has no water-quality samples; give a year")
+    step = progress or (lambda _: None)
+    step("水环境 / water environment")
+    try:
+        water_quality = assess_water_quality(engine, year, month)
+    except NoDataError:
+        water_quality = None
+    step("水旱灾害 / flood and drought")
+    flood = assess_flood_drought(engine, year)
+    flood = None if flood.empty else flood
+    if water_quality is None and flood is None:
+        when = f"{year}-{month:02d}" if month else str(year)
+        raise NoDataError(f"{when} 没有可评价的数据 / no data to assess for {when}")
+    return WorkspaceAssessment(year=year, month=month, water_quality=water_quality, flood=flood)
