@@ -72,7 +72,9 @@ def test_overview_shares_are_those_of_the_assessments_in_percent(viewer):
     assert figures["share_6"]["value"] == pytest.approx(share(now, {6}))
     met = 100 * sum(s["class"] <= s["target_class"] for s in now["sections"]) / 26
     assert figures["share_meeting_target"]["value"] == pytest.approx(met)
-    assert figures["ecoflow_compliance"] == {"value": None, "previous": None, "change": None, "unit": "%"}
+    eco = figures["ecoflow_compliance"]
+    assert eco["unit"] == "%" and 0 <= eco["value"] <= 100 and 0 <= eco["previous"] <= 100
+    assert eco["change"] == pytest.approx(eco["value"] - eco["previous"])
 
 
 def test_overview_of_the_first_year_has_no_previous_values(viewer):

@@ -17,7 +17,9 @@ from qingliu import io
 from qingliu.services.importing import ImportReport
 from qingliu.services.inventory import Inventory
 from qingliu.report.content import cell_text
+from qingliu.report.ecology import summary_paragraphs as ecology_summary
 from qingliu.report.flood import summary_paragraphs as flood_summary
+from qingliu.report.pollution import summary_paragraphs as pollution_summary
 from qingliu.services.assessment import WorkspaceAssessment
 from qingliu.services.flood import FloodDroughtAssessment
 from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, failing_sections
@@ -121,7 +123,7 @@ def _records(frames: dict[str, pd.DataFrame]) -> dict[str, object]:
 
 def print_results(results: WorkspaceAssessment, *, as_json: bool = False) -> None:
     """Every assessment of the period, as text and tables or as one JSON document."""
-    wq, flood = results.water_quality, results.flood
+    wq, eco, pol, flood = results.water_quality, results.ecology, results.pollution, results.flood
     if as_json:
         payload: dict[str, object] = {"year": results.year, "month": results.month}
         if wq is not None:
@@ -129,6 +131,11 @@ def print_results(results: WorkspaceAssessment, *, as_json: bool = False) -> Non
                 {"city": wq.city, "sections": wq.sections, "rivers": wq.rivers, "change": wq.city_change,
                  "warnings": wq.warnings, "trends": wq.trends, "trophic": wq.trophic, "history": wq.history}
             )
+        if eco is not None:
+            payload["ecology"] = _records({"targets": eco.targets, "compliance": eco.compliance, "status": eco.status,
+                                           "alteration": eco.alteration, "health": eco.health})
+        if pol is not None:
+            payload["pollution"] = {"notes": [list(n) for n in pol.notes]}
         if flood is not None:
             payload["flood"] = _records({"warnings": flood.warnings, "design": flood.design,
                                          "drought_status": flood.drought_status, "low_flow": flood.low_flow})
@@ -136,15 +143,24 @@ def print_results(results: WorkspaceAssessment, *, as_json: bool = False) -> Non
         return
     if wq is not None:
         print_water_quality(wq)
+    if eco is not None:
+        print_paragraphs("水生态 / water ecology", ecology_summary(eco, "zh"), ecology_summary(eco, "en"))
+    if pol is not None:
+        print_paragraphs("污染防治 / pollution control", pollution_summary(pol, "zh"), pollution_summary(pol, "en"))
     if flood is not None:
         print_flood(flood)
 
 
+def print_paragraphs(title: str, zh: list[str], en: list[str]) -> None:
+    """A report section's summary in words, each paragraph in Chinese then English."""
+    console.print(f"[bold]{title}[/]")
+    for a, b in zip(zh, en, strict=True):
+        console.print(f"  {a}\n  {b}", highlight=False)
+
+
 def print_flood(r: FloodDroughtAssessment) -> None:
     """Flood and drought: the duty list, the main station's design floods, stations in drought."""
-    console.print("[bold]水旱灾害 / flood and drought[/]")
-    for zh, en in zip(flood_summary(r, "zh"), flood_summary(r, "en"), strict=True):
-        console.print(f"  {zh}\n  {en}", highlight=False)
+    print_paragraphs("水旱灾害 / flood and drought", flood_summary(r, "zh"), flood_summary(r, "en"))
     warned = r.warnings[r.warnings["severity"] > 0] if not r.warnings.empty else r.warnings
     if len(warned):
         print_frame(warned[["site_id", "name", "status_zh", "status_en", "level_m", "exceed_m"]], title="水情预警 / warnings")

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from qingliu.report.basin import basin_section
 from qingliu.report.content import Lang, Report, tr
+from qingliu.report.ecology import ecology_section
 from qingliu.report.flood import flood_section
+from qingliu.report.pollution import pollution_section
 from qingliu.report.water_quality import water_quality_section
 from qingliu.services.assessment import WorkspaceAssessment
 from qingliu.services.inventory import Inventory
@@ -22,10 +24,15 @@ def build_report(
 ) -> Report:
     """The workspace report: every assessment available, then the basin and its data."""
     sections = []
-    if results is not None and results.water_quality is not None:
-        sections.append(water_quality_section(results.water_quality, inv.nodes, lang))
-    if results is not None and results.flood is not None:
-        sections.append(flood_section(results.flood, lang))
+    if results is not None:
+        if results.water_quality is not None:
+            sections.append(water_quality_section(results.water_quality, inv.nodes, lang))
+        if results.ecology is not None:
+            sections.append(ecology_section(results.ecology, lang))
+        if results.pollution is not None:
+            sections.append(pollution_section(results.pollution, inv.nodes, lang))
+        if results.flood is not None:
+            sections.append(flood_section(results.flood, lang))
     sections.append(basin_section(inv, lang))
     banner = ILLUSTRATIVE[lang].format(example=inv.example) if inv.example else None
     return Report(

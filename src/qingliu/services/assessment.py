@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from qingliu.services.ecology import EcologyAssessment, assess_ecology
 from qingliu.services.flood import FloodDroughtAssessment, assess_flood_drought
+from qingliu.services.pollution import PollutionAssessment, assess_pollution
 from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, assess_water_quality, latest_year
 
 
@@ -19,6 +21,8 @@ class WorkspaceAssessment:
     year: int
     month: int | None
     water_quality: WaterQualityAssessment | None
+    ecology: EcologyAssessment | None
+    pollution: PollutionAssessment | None
     flood: FloodDroughtAssessment | None
 
 
@@ -42,10 +46,19 @@ def assess_workspace(
         water_quality = assess_water_quality(engine, year, month)
     except NoDataError:
         water_quality = None
+    step("水生态 / water ecology")
+    ecology = assess_ecology(engine, year, water_quality=water_quality)
+    ecology = ecology if ecology.has_flows else None
+    pollution = None
+    if month is None and water_quality is not None:  # loads and capacity are yearly
+        step("污染防治 / pollution control")
+        pollution = assess_pollution(engine, year, water_quality=water_quality)
     step("水旱灾害 / flood and drought")
     flood = assess_flood_drought(engine, year)
     flood = None if flood.empty else flood
-    if water_quality is None and flood is None:
+    if water_quality is None and ecology is None and flood is None:
         when = f"{year}-{month:02d}" if month else str(year)
         raise NoDataError(f"{when} 没有可评价的数据 / no data to assess for {when}")
-    return WorkspaceAssessment(year=year, month=month, water_quality=water_quality, flood=flood)
+    return WorkspaceAssessment(
+        year=year, month=month, water_quality=water_quality, ecology=ecology, pollution=pollution, flood=flood
+    )

@@ -24,6 +24,7 @@ from qingliu import store
 from qingliu.assess.quality import lake_mask, load_method
 from qingliu.plan.projects import summarise
 from qingliu.services.auth import BilingualError
+from qingliu.services.ecology import city_ecoflow_compliance
 from qingliu.services.projects import list_projects
 from qingliu.services.water_quality import SECTION_HISTORY, WaterQualityAssessment
 from qingliu.standards import catalogue, load_class_limits
@@ -32,9 +33,9 @@ from qingliu.store import summaries
 SECTION_URL = "/sections/{section_id}"
 """The dashboard page of a section, linked from the map."""
 
-ECOFLOW_PENDING = {
-    "zh": "生态流量达标率尚未评价：有待生态流量功能（生态流量议题）提供",
-    "en": "Eco-flow compliance is not assessed yet: it comes with the ecological-flow capability (eco-flow issue)",
+ECOFLOW_METHOD = {
+    "zh": "生态基流（SL/T 712-2021，最枯月平均流量90%保证率）各水文站日满足率",
+    "en": "Daily compliance with the ecological base flow (SL/T 712-2021: driest-month mean flow at 90 %) over the stations",
 }
 
 
@@ -163,7 +164,8 @@ def overview(
     - ``share_1_3``, ``share_6``: sections in classes I–III and worse than V (劣V), % of the
       sections evaluated (环办〔2011〕22号);
     - ``share_meeting_target``: sections meeting their target class, %;
-    - ``ecoflow_compliance``: None for now (see ``notes.ecoflow``);
+    - ``ecoflow_compliance``: share of station-days meeting the ecological base flow, % (see
+      ``notes.ecoflow`` and :func:`qingliu.services.ecology.city_ecoflow_compliance`);
     - ``water_use_1e4m3``, ``water_quota_1e4m3``: the year's total water use (sum of
       ``water_use.volume``) and the counties' total quota (sum of
       ``county_year.water_quota_1e4m3``), 1e4 m3, and ``water_use_pct_of_quota`` their ratio, %;
@@ -189,7 +191,8 @@ def _overview(
         name: _figure(_city_share(wq, name), _city_share(prev, name), "%")
         for name in ("share_1_3", "share_6", "share_meeting_target")
     }
-    figures["ecoflow_compliance"] = _figure(None, None, "%")
+    eco = city_ecoflow_compliance(engine, wq.year)
+    figures["ecoflow_compliance"] = _figure(eco.value_pct, eco.previous_pct, "%")
     figures["water_use_1e4m3"] = _figure(used, used_before, "1e4 m3")
     figures["water_quota_1e4m3"] = _figure(quota, quota_before, "1e4 m3")
     figures["water_use_pct_of_quota"] = _figure(_quota_share(used, quota), _quota_share(used_before, quota_before), "%")
@@ -200,7 +203,7 @@ def _overview(
         "as_of": as_of.isoformat(),
         "figures": figures,
         "projects": _projects(engine, as_of),
-        "notes": {"ecoflow": ECOFLOW_PENDING},
+        "notes": {"ecoflow": ECOFLOW_METHOD},
     }
 
 
@@ -380,5 +383,5 @@ def _section_detail(engine: Engine, section_id: str, wq: WaterQualityAssessment)
     }
 
 
-__all__ = ["ECOFLOW_PENDING", "SECTION_URL", "SectionNotFound", "map_features", "overview", "plain", "records",
+__all__ = ["ECOFLOW_METHOD", "SECTION_URL", "SectionNotFound", "map_features", "overview", "plain", "records",
            "section_detail"]  # fmt: skip

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse
 from qingliu.report.assemble import build_report
 from qingliu.report.render import render
 from qingliu.services import audit
+from qingliu.services.assessment import assess_workspace
 from qingliu.services.inventory import inventory
 from qingliu.web.deps import AppContext, ContextDep, EditorUser
 from qingliu.web.schemas import ReportCreate, ReportFile, ReportsPublic
@@ -55,8 +56,9 @@ def _files(context: AppContext) -> list[Path]:
 @router.post("", response_model=ReportsPublic, status_code=status.HTTP_201_CREATED)
 def create_report(request: Request, body: ReportCreate, user: EditorUser, context: ContextDep) -> dict[str, Any]:
     """Generate the report of ``year`` (or a month of it) in the given formats; answers the files written."""
-    wq = context.water_quality(body.year, body.month)
-    report = build_report(inventory(context.engine), wq, lang=body.lang)
+    wq = context.water_quality(body.year, body.month)  # 404 for a period without samples
+    results = assess_workspace(context.engine, wq.year, wq.month)
+    report = build_report(inventory(context.engine), results, lang=body.lang)
     stem = f"qingliu_{wq.period_label}_{body.lang}"
     paths = render(report, body.formats, _folder(context), stem=stem)
     with context.engine.begin() as conn:
