@@ -299,3 +299,12 @@ def test_parametric_rva_uses_mean_and_one_standard_deviation() -> None:
     sd = np.sqrt(((np.array([2, 4, 6, 8]) - 5) ** 2).sum() / 3)  # 2.582
     assert row["lower"] == pytest.approx(5 - sd) and row["upper"] == pytest.approx(5 + sd)
     assert row["observed_middle"] == 3 and row["observed_high"] == 1
+
+
+def test_constant_leap_year_has_no_rise_or_fall() -> None:
+    """All-zero years, a leap year among them: no rise, no fall, no reversal (and no error)."""
+    frame = pd.DataFrame({"station_id": "A", "date": pd.date_range("2003-01-01", "2004-12-31"), "q": 0.0})
+    table = iha(daily_flows(frame), start_month=1)
+    assert table["rise_rate"].isna().all() and table["fall_rate"].isna().all()
+    assert (table["reversals"] == 0).all()
+    assert (table["zero_days"].to_numpy() == [365, 366]).all()

@@ -155,8 +155,9 @@ def _change_rates(cube: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray, n
     n = np.isfinite(diff).sum(axis=-1)
     if how == "median":
         def middle(first: np.ndarray, count: np.ndarray) -> np.ndarray:
-            lo = np.take_along_axis(ordered, (first + np.maximum(count - 1, 0) // 2)[..., None], axis=-1)[..., 0]
-            hi = np.take_along_axis(ordered, np.minimum(first + count // 2, diff.shape[-1] - 1)[..., None], axis=-1)[..., 0]
+            last = diff.shape[-1] - 1  # with count 0 the position may fall past the end: clipped, unused
+            lo = np.take_along_axis(ordered, np.minimum(first + np.maximum(count - 1, 0) // 2, last)[..., None], axis=-1)[..., 0]
+            hi = np.take_along_axis(ordered, np.minimum(first + count // 2, last)[..., None], axis=-1)[..., 0]
             return np.where(count > 0, (lo + hi) / 2, np.nan)
 
         rise, fall = middle(n - n_rise, n_rise), middle(np.zeros_like(n), n_fall)
@@ -212,8 +213,10 @@ def _block(daily: DailyFlows, cal: Calendar, how: str, threshold_years: tuple[in
     monthly = center(monthly_slots(wy), how)  # (S, Y, 12)
     low, high = moving_extremes(cube)
     zero_days = (cube == 0).sum(axis=-1).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        base_flow = low[..., WINDOWS.index(7)] / np.nanmean(cube, axis=-1)
+    days = np.isfinite(cube).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):  # years without a day (outside a record) give NaN
+        mean = np.where(days > 0, np.nansum(cube, axis=-1) / days, np.nan)
+        base_flow = low[..., WINDOWS.index(7)] / mean
     date_min, date_max = _extreme_dates(wy)
     pulses = _pulses(daily.q, wy, pulse_thresholds(wy, threshold_years), how)
     rise, fall, reversals = _change_rates(cube, how)

@@ -30,7 +30,7 @@ def network_svg(nodes: pd.DataFrame, markers: pd.DataFrame | None = None, *, tit
     ----------
     nodes : canonical ``node`` frame (node_id, river, lon, lat, downstream, ...).
     markers : optional frame with ``node_id``, ``label``, ``color`` (CSS colour) and, optionally,
-        ``href``; drawn as circles with labels.
+        ``href`` and ``radius`` (px, default 6, e.g. scaled by a load); drawn as circles with labels.
     """
     nodes = nodes.reset_index(drop=True)
     px, py, _ = _project(nodes["lon"].to_numpy(float), nodes["lat"].to_numpy(float))
@@ -52,10 +52,11 @@ def network_svg(nodes: pd.DataFrame, markers: pd.DataFrame | None = None, *, tit
     if markers is not None:
         for row in markers.itertuples(index=False):
             x, y = pos[row.node_id]
+            r = float(getattr(row, "radius", 6.0))
             circle = (
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{escape(row.color)}" stroke="#243b53" stroke-width="1">'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{escape(row.color)}" stroke="#243b53" stroke-width="1">'
                 f"<title>{escape(str(row.label))}</title></circle>"
-                f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="10" fill="#243b53">{escape(str(row.label))}</text>'
+                f'<text x="{x + r + 2:.1f}" y="{y + 4:.1f}" font-size="10" fill="#243b53">{escape(str(row.label))}</text>'
             )
             href = getattr(row, "href", None)
             parts.append(f'<a href="{escape(href)}">{circle}</a>' if href else circle)

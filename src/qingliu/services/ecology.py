@@ -53,7 +53,6 @@ after the last such gap only, and a note names the gap. Each filling or cut is i
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -334,10 +333,7 @@ def _hydrologic_alteration(
                     (f"A record shorter than {2 * RVA_PERIOD_YEARS} years: the RVA compares its halves "
                      f"({pre[0]}-{pre[1]} and {post[0]}-{post[1]})."),
                 ))
-    with warnings.catch_warnings():
-        # iha's base-flow index takes the mean of years outside a record (all NaN): expected, they are dropped
-        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
-        annual = iha(usable, start_month=start_month, threshold_years=pre)
+    annual = iha(usable, start_month=start_month, threshold_years=pre)
     if pre is None or post is None:
         return annual, pd.DataFrame(), pd.DataFrame(), None, None, notes
     table = rva(annual, pre, post)
