@@ -20,6 +20,7 @@ from qingliu.report.content import cell_text
 from qingliu.report.ecology import summary_paragraphs as ecology_summary
 from qingliu.report.flood import summary_paragraphs as flood_summary
 from qingliu.report.pollution import summary_paragraphs as pollution_summary
+from qingliu.report.water_resources import summary_paragraphs as resources_summary
 from qingliu.services.assessment import WorkspaceAssessment
 from qingliu.services.flood import FloodDroughtAssessment
 from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, failing_sections
@@ -124,6 +125,7 @@ def _records(frames: dict[str, pd.DataFrame]) -> dict[str, object]:
 def print_results(results: WorkspaceAssessment, *, as_json: bool = False) -> None:
     """Every assessment of the period, as text and tables or as one JSON document."""
     wq, eco, pol, flood = results.water_quality, results.ecology, results.pollution, results.flood
+    res = results.water_resources
     if as_json:
         payload: dict[str, object] = {"year": results.year, "month": results.month}
         if wq is not None:
@@ -134,6 +136,9 @@ def print_results(results: WorkspaceAssessment, *, as_json: bool = False) -> Non
         if eco is not None:
             payload["ecology"] = _records({"targets": eco.targets, "compliance": eco.compliance, "status": eco.status,
                                            "alteration": eco.alteration, "health": eco.health})
+        if res is not None:
+            payload["water_resources"] = _records({"account": res.account, "red_lines": res.red_lines,
+                                                   "capacity": res.capacity, "four_water": res.four_water})
         if pol is not None:
             payload["pollution"] = {"notes": [list(n) for n in pol.notes]}
         if flood is not None:
@@ -145,6 +150,8 @@ def print_results(results: WorkspaceAssessment, *, as_json: bool = False) -> Non
         print_water_quality(wq)
     if eco is not None:
         print_paragraphs("水生态 / water ecology", ecology_summary(eco, "zh"), ecology_summary(eco, "en"))
+    if res is not None:
+        print_paragraphs("水资源 / water resources", resources_summary(res, "zh"), resources_summary(res, "en"))
     if pol is not None:
         print_paragraphs("污染防治 / pollution control", pollution_summary(pol, "zh"), pollution_summary(pol, "en"))
     if flood is not None:

@@ -10,6 +10,7 @@ from qingliu.report.ecology import ecology_section
 from qingliu.report.flood import flood_section
 from qingliu.report.pollution import pollution_section
 from qingliu.report.water_quality import water_quality_section
+from qingliu.report.water_resources import water_resources_section
 from qingliu.services.assessment import WorkspaceAssessment
 from qingliu.services.inventory import Inventory
 
@@ -29,6 +30,8 @@ def build_report(
             sections.append(water_quality_section(results.water_quality, inv.nodes, lang))
         if results.ecology is not None:
             sections.append(ecology_section(results.ecology, lang))
+        if results.water_resources is not None:
+            sections.append(water_resources_section(results.water_resources, lang))
         if results.pollution is not None:
             sections.append(pollution_section(results.pollution, inv.nodes, lang))
         if results.flood is not None:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from qingliu.services.ecology import EcologyAssessment, assess_ecology
 from qingliu.services.flood import FloodDroughtAssessment, assess_flood_drought
 from qingliu.services.pollution import PollutionAssessment, assess_pollution
+from qingliu.services.water_resources import WaterResourcesAssessment, assess_water_resources
 from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, assess_water_quality, latest_year
 
 
@@ -22,6 +23,7 @@ class WorkspaceAssessment:
     month: int | None
     water_quality: WaterQualityAssessment | None
     ecology: EcologyAssessment | None
+    water_resources: WaterResourcesAssessment | None
     pollution: PollutionAssessment | None
     flood: FloodDroughtAssessment | None
 
@@ -49,8 +51,13 @@ def assess_workspace(
     step("水生态 / water ecology")
     ecology = assess_ecology(engine, year, water_quality=water_quality)
     ecology = ecology if ecology.has_flows else None
+    water_resources = None
     pollution = None
-    if month is None and water_quality is not None:  # loads and capacity are yearly
+    if month is None:  # water accounts, loads and capacity are yearly
+        step("水资源 / water resources")
+        water_resources = assess_water_resources(engine, year, water_quality=water_quality)
+        water_resources = None if water_resources.empty else water_resources
+    if month is None and water_quality is not None:
         step("污染防治 / pollution control")
         pollution = assess_pollution(engine, year, water_quality=water_quality)
     step("水旱灾害 / flood and drought")
@@ -60,5 +67,11 @@ def assess_workspace(
         when = f"{year}-{month:02d}" if month else str(year)
         raise NoDataError(f"{when} 没有可评价的数据 / no data to assess for {when}")
     return WorkspaceAssessment(
-        year=year, month=month, water_quality=water_quality, ecology=ecology, pollution=pollution, flood=flood
+        year=year,
+        month=month,
+        water_quality=water_quality,
+        ecology=ecology,
+        water_resources=water_resources,
+        pollution=pollution,
+        flood=flood,
     )
