@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.engine import Engine
 
 from qingliu.services.auth import User, get_user
-from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, assess_water_quality, latest_year
+from qingliu.services.water_quality import (
+    NoDataError,
+    WaterQualityAssessment,
+    assess_water_quality,
+    latest_year,
+)
 from qingliu.services.workspace import Workspace
 from qingliu.web.security import LoginLimiter
 from qingliu.web.settings import WebSettings
+
+T = TypeVar("T")
 
 
 @dataclass
 class AppContext:
     """What every request may need, created once by the app factory.
 
-    Assessments are cached per (year, month) and dropped whenever data are written
-    (:meth:`data_changed`), so pages stay fast under load and never show stale results.
+    Assessments are cached per (year, month), other services' results per (name, year)
+    (:meth:`result`), and all are dropped whenever data are written (:meth:`data_changed`), so
+    pages stay fast under load and never show stale results.
     """
 
     settings: WebSettings
     workspace: Workspace
     limiter: LoginLimiter
-    _cache: dict[tuple[int | None, int | None], Any] = field(default_factory=dict)
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _version: int = 0
 
     @property
     def engine(self) -> Engine:
@@ -52,10 +62,29 @@ class AppContext:
                     raise HTTPException(404, str(exc)) from exc
             return self._cache[key]
 
+    def result(self, name: str, year: int | None, compute: Callable[[], T]) -> T:
+        """``compute()`` once per service ``name`` and ``year`` (None: e.g. the latest year), then from the cache.
+
+        Computed outside the lock: a service may take seconds, and may itself ask for the cached
+        water-quality assessment. Two first requests may both compute; the first result is kept.
+        A result computed while data were written is returned but not kept.
+        """
+        key = (name, year)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+            version = self._version
+        value = compute()
+        with self._lock:
+            if self._version != version:
+                return value
+            return self._cache.setdefault(key, value)
+
     def data_changed(self) -> None:
         """Forget cached results; call after every write."""
         with self._lock:
             self._cache.clear()
+            self._version += 1
 
 
 def get_context(request: Request) -> AppContext:

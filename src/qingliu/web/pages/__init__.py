@@ -5,10 +5,22 @@ One module per page group; :data:`router` joins them for the app factory.
 
 from fastapi import APIRouter
 
-from qingliu.web.pages import auth, imports, overview, projects, reports, river_map, sections
+from qingliu.web.pages import (
+    auth,
+    ecology,
+    flood,
+    imports,
+    overview,
+    pollution,
+    projects,
+    reports,
+    resources,
+    river_map,
+    sections,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, overview, river_map, sections, projects, imports, reports):
+for module in (auth, overview, river_map, sections, ecology, resources, pollution, flood, projects, imports, reports):
     router.include_router(module.router)
 
 __all__ = ["router"]
