@@ -50,7 +50,7 @@ def assess_workspace(
         water_quality = None
     step("水生态 / water ecology")
     ecology = assess_ecology(engine, year, water_quality=water_quality)
-    ecology = ecology if ecology.has_flows else None
+    ecology = ecology if ecology.has_flows and (ecology.compliance["year"] == year).any() else None
     water_resources = None
     pollution = None
     if month is None:  # water accounts, loads and capacity are yearly
