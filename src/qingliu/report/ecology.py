@@ -90,7 +90,8 @@ def _status_paragraph(a: EcologyAssessment, lang: Lang) -> list[str]:
     )
     below = s[s["status"] != "met"]
     if len(below):
-        text += tr(lang, f"（{_names(below['name'], lang)}）。", f" ({_names(below['name'], lang)}).")
+        text += tr(lang, f"（预警或不达标：{_names(below['name'], lang)}）。",
+                   f" (on warning or below: {_names(below['name'], lang)}).")
     else:
         text += tr(lang, "。", ".")
     return [text]
