@@ -9,7 +9,8 @@ import pytest
 
 from qingliu.report.water_quality import CLASS_COLOURS
 from qingliu.web.i18n import translator
-from qingliu.web.pages.base import kept_view, safe_next
+from qingliu.web.cache import kept_view
+from qingliu.web.pages.base import safe_next
 from qingliu.web.pages.charts import class_bands, gauge, map_option
 
 t = translator("en")

@@ -10,9 +10,6 @@ itself.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -39,11 +36,7 @@ ECOFLOW_METHOD = {
 }
 
 
-KEPT_ANSWERS = 128
-"""Answers kept in memory (see :func:`_kept`)."""
 
-_answers: OrderedDict[tuple[Any, ...], tuple[Engine, tuple[Any, ...], dict[str, Any]]] = OrderedDict()
-_answers_lock = threading.Lock()
 
 
 class SectionNotFound(BilingualError, LookupError):
@@ -67,32 +60,6 @@ def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[
     """Rows of ``frame`` (all or ``columns``) as JSON-ready dicts."""
     frame = frame if columns is None else frame[columns]
     return [{k: plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
-
-
-def _kept(
-    engine: Engine,
-    assessments: tuple[WaterQualityAssessment | None, ...],
-    args: tuple[Any, ...],
-    compute: Callable[[], dict[str, Any]],
-) -> dict[str, Any]:
-    """``compute()``, or its answer kept for the same engine, the same assessment objects and ``args``.
-
-    The web app rebuilds its assessments whenever data are written, so an answer kept for an
-    assessment object is never stale there; under load the dashboard then answers from memory.
-    Kept answers are shared: callers must not change them.
-    """
-    key = (id(engine), tuple(id(a) for a in assessments), args)
-    with _answers_lock:
-        kept = _answers.get(key)
-        if kept is not None and kept[0] is engine and all(a is b for a, b in zip(kept[1], assessments, strict=True)):
-            _answers.move_to_end(key)
-            return kept[2]
-    answer = compute()
-    with _answers_lock:
-        _answers[key] = (engine, assessments, answer)  # holding the objects keeps their ids from being reused
-        while len(_answers) > KEPT_ANSWERS:
-            _answers.popitem(last=False)
-    return answer
 
 
 def _figure(value: float | None, previous: float | None, unit: str) -> dict[str, Any]:
@@ -175,16 +142,8 @@ def overview(
     planned_invested_1e4yuan, invested_1e4yuan, invested_pct}`` on ``as_of`` (see
     :func:`qingliu.plan.projects.track_projects`); projects carry only their current state, so
     there is no previous-year value.
-
-    The answer is kept for the same engine, assessments and date (see :func:`_kept`): read-only.
     """
     as_of = date.today() if as_of is None else pd.Timestamp(as_of).date()
-    return _kept(engine, (wq, prev), ("overview", as_of), lambda: _overview(engine, wq, prev, as_of))
-
-
-def _overview(
-    engine: Engine, wq: WaterQualityAssessment, prev: WaterQualityAssessment | None, as_of: date
-) -> dict[str, Any]:
     used, quota = _water_use(engine, wq.year)
     used_before, quota_before = _water_use(engine, wq.year - 1)
     figures = {
@@ -221,13 +180,7 @@ def map_features(engine: Engine, wq: WaterQualityAssessment) -> dict[str, Any]:
       section has no sample in it; ``colour`` the method's colour of the class (环办〔2011〕22号
       表1: blue, green, yellow, orange, red);
     - ``counties``: ``{id, name, lon, lat}`` (markers; None where the county has no position).
-
-    The answer is kept for the same engine and assessment (see :func:`_kept`): read-only.
     """
-    return _kept(engine, (wq,), ("map",), lambda: _map_features(engine, wq))
-
-
-def _map_features(engine: Engine, wq: WaterQualityAssessment) -> dict[str, Any]:
     with engine.connect() as conn:
         nodes = store.read(conn, "node")
         sections = store.read(conn, "section")
@@ -320,7 +273,6 @@ def _window(wq: WaterQualityAssessment) -> tuple[int, int]:
 def section_detail(engine: Engine, section_id: str, wq: WaterQualityAssessment) -> dict[str, Any]:
     """Everything the section page shows (断面详情) for the period of ``wq``.
 
-    The answer is kept for the same engine and assessment (see :func:`_kept`): read-only.
 
     Returns
     -------
@@ -344,10 +296,6 @@ def section_detail(engine: Engine, section_id: str, wq: WaterQualityAssessment) 
     SectionNotFound
         No section ``section_id``.
     """
-    return _kept(engine, (wq,), ("section", section_id), lambda: _section_detail(engine, section_id, wq))
-
-
-def _section_detail(engine: Engine, section_id: str, wq: WaterQualityAssessment) -> dict[str, Any]:
     first, last = _window(wq)
     with engine.connect() as conn:
         section = store.read(conn, "section", where={"section_id": section_id})

@@ -11,13 +11,21 @@ from starlette.middleware.sessions import SessionMiddleware
 from qingliu import __version__
 from qingliu.services.workspace import open_workspace
 from qingliu.web.deps import AppContext
-from qingliu.web.security import FORM_OVERHEAD_BYTES, LoginLimiter, UploadLimit, check_csrf
+from qingliu.web.security import (
+    FORM_OVERHEAD_BYTES,
+    LoginLimiter,
+    UploadLimit,
+    check_csrf,
+)
 from qingliu.web.settings import WebSettings
 
 
 def create_app(settings: WebSettings) -> FastAPI:
     """Build the app for one workspace. Nothing is created at import time."""
-    from qingliu.web import api, pages  # routers, imported here so the factory stays the entry point
+    from qingliu.web import (  # routers, imported here so the factory stays the entry point
+        api,
+        pages,
+    )
 
     app = FastAPI(
         title="qingliu 清流 API",

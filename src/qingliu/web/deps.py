@@ -80,6 +80,15 @@ class AppContext:
                 return value
             return self._cache.setdefault(key, value)
 
+    def previous_year(self, wq: WaterQualityAssessment) -> WaterQualityAssessment | None:
+        """The assessment of the same period a year earlier, or None without samples then."""
+        try:
+            return self.water_quality(wq.year - 1, wq.month)
+        except HTTPException as exc:
+            if exc.status_code != 404:
+                raise
+            return None
+
     def data_changed(self) -> None:
         """Forget cached results; call after every write."""
         with self._lock:

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter, Depends
 
-from qingliu.web.api import audit, auth, imports, projects, reports, results, tables, users
+from qingliu.web.api import (
+    audit,
+    auth,
+    imports,
+    projects,
+    reports,
+    results,
+    tables,
+    users,
+)
 from qingliu.web.deps import current_user
 
 router = APIRouter()

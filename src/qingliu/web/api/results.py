@@ -9,14 +9,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+import pandas as pd
+from fastapi import APIRouter, Query
 
 from qingliu.services import dashboard
 from qingliu.services.dashboard import records
-from qingliu.services.water_quality import WaterQualityAssessment
 from qingliu.web.api.errors import service_errors
-from qingliu.web.deps import AppContext, ContextDep
-from qingliu.web.schemas import MapPublic, OverviewPublic, SectionDetailPublic, WaterQualityPublic
+from qingliu.web.cache import kept_view
+from qingliu.web.deps import ContextDep
+from qingliu.web.schemas import (
+    MapPublic,
+    OverviewPublic,
+    SectionDetailPublic,
+    WaterQualityPublic,
+)
 
 router = APIRouter(prefix="/results", tags=["results 评价结果"])
 
@@ -28,16 +34,6 @@ AsOf = Annotated[date | None, Query(description="reporting date of the project f
 def _first(frame) -> dict[str, Any] | None:
     rows = records(frame)
     return rows[0] if rows else None
-
-
-def previous_year(context: AppContext, wq: WaterQualityAssessment) -> WaterQualityAssessment | None:
-    """The same period a year earlier, or None when it has no samples."""
-    try:
-        return context.water_quality(wq.year - 1, wq.month)
-    except HTTPException as exc:
-        if exc.status_code == 404:
-            return None
-        raise
 
 
 @router.get("/water-quality", response_model=WaterQualityPublic)
@@ -66,7 +62,7 @@ def section(section_id: str, context: ContextDep, year: Year = None, month: Mont
     """One section: samples per item with the GB 3838-2002 class bands, class per year, trends, warnings."""
     wq = context.water_quality(year, month)
     with service_errors():
-        return dashboard.section_detail(context.engine, section_id, wq)
+        return kept_view(wq, ("section", section_id), lambda: dashboard.section_detail(context.engine, section_id, wq))
 
 
 @router.get("/overview", response_model=OverviewPublic)
@@ -78,10 +74,12 @@ def overview(
 ) -> dict[str, Any]:
     """The city's key figures with their change on the same period of the year before."""
     wq = context.water_quality(year, month)
-    return dashboard.overview(context.engine, wq, previous_year(context, wq), as_of)
+    day = date.today() if as_of is None else pd.Timestamp(as_of).date()
+    return kept_view(wq, ("overview", day), lambda: dashboard.overview(context.engine, wq, context.previous_year(wq), day))
 
 
 @router.get("/map", response_model=MapPublic)
 def map_features(context: ContextDep, year: Year = None, month: Month = None) -> dict[str, Any]:
     """River network segments, sections coloured by class and target status, county markers."""
-    return dashboard.map_features(context.engine, context.water_quality(year, month))
+    wq = context.water_quality(year, month)
+    return kept_view(wq, ("map",), lambda: dashboard.map_features(context.engine, wq))

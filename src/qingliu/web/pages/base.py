@@ -8,12 +8,9 @@ Every response is ``text/html; charset=utf-8`` and every page declares ``<meta c
 from __future__ import annotations
 
 import math
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -27,6 +24,7 @@ from qingliu.report.html import script_json
 from qingliu.report.water_quality import CLASS_COLOURS
 from qingliu.services.auth import User
 from qingliu.services.water_quality import WaterQualityAssessment
+from qingliu.web.cache import kept_view
 from qingliu.web.deps import AppContext, OptionalUser
 from qingliu.web.i18n import COOKIE, LANGS, request_lang, translator
 from qingliu.web.security import csrf_token
@@ -44,12 +42,6 @@ CLASS_LABELS = ("", "I", "II", "III", "IV", "V", "劣V")
 WRITERS = ("admin", "editor")
 """Roles that may write (import files, create projects); viewers only read."""
 
-KEPT_VIEWS = 256
-"""Page views kept in memory (see :func:`kept_view`)."""
-
-T = TypeVar("T")
-_views: OrderedDict[tuple[Any, ...], tuple[weakref.ref, Any]] = OrderedDict()
-_views_lock = threading.Lock()
 
 
 def _number(value: Any, digits: int = 1) -> str:
@@ -81,31 +73,6 @@ def environment() -> Environment:
     env.filters.update(num=_number, pct=_percent, cell=cell_text)
     env.globals.update(class_colours=CLASS_COLOURS, roman=CLASS_LABELS)
     return env
-
-
-def kept_view(source: object, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """``compute()`` once per ``source`` object and ``key``, then from memory.
-
-    ``source`` is an assessment of :meth:`qingliu.web.deps.AppContext.water_quality`, which the
-    app replaces whenever data are written, so a view kept for it is never stale; ``key`` holds
-    whatever else the view depends on (language, section, date). Under load the pages then
-    answer from memory. Views are kept with a weak reference to their source: once the app lets
-    go of an assessment, its views go too. Kept views are shared: callers must not change them.
-    """
-    full = (id(source), *key)
-    with _views_lock:
-        hit = _views.get(full)
-        if hit is not None and hit[0]() is source:  # a dead reference or a reused id is a miss
-            _views.move_to_end(full)
-            return hit[1]
-    value = compute()
-    with _views_lock:
-        for stale in [k for k, (ref, _) in _views.items() if ref() is None]:
-            del _views[stale]
-        _views[full] = (weakref.ref(source), value)
-        while len(_views) > KEPT_VIEWS:
-            _views.popitem(last=False)
-    return value
 
 
 def options_json(options: Mapping[str, Any]) -> dict[str, Markup]:
@@ -241,14 +208,6 @@ def assessment(context: AppContext, year: int | None, month: int | None) -> Wate
         if exc.status_code != 404:
             raise
         raise NoAssessment(str(exc.detail)) from exc
-
-
-def previous_year(context: AppContext, wq: WaterQualityAssessment) -> WaterQualityAssessment | None:
-    """The same period a year earlier, or None without samples then."""
-    try:
-        return assessment(context, wq.year - 1, wq.month)
-    except NoAssessment:
-        return None
 
 
 def assessment_page(

@@ -28,7 +28,6 @@ from qingliu.web.pages.base import (
     assessment_page,
     options_json,
     period_choices,
-    previous_year,
 )
 from qingliu.web.pages.charts import Translate, gauge, line_option
 
@@ -76,7 +75,7 @@ def _view(context: AppContext, wq: WaterQualityAssessment, lang: str) -> tuple[s
 
     Kept per assessment, language and day (project schedules move with the date).
     """
-    data = dashboard.overview(context.engine, wq, previous_year(context, wq))
+    data = dashboard.overview(context.engine, wq, context.previous_year(wq))
     warnings = wq.warnings[wq.warnings["severity"] > 0] if not wq.warnings.empty else wq.warnings
     return translator(lang)("nav_overview"), {
         "wq": wq,

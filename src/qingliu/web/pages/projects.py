@@ -23,7 +23,12 @@ from qingliu.model.tables import PROJECT, PROJECT_CATEGORIES, PROJECT_STATUSES
 from qingliu.plan import projects as plan
 from qingliu.services import dashboard
 from qingliu.services import projects as service
-from qingliu.services.auth import BilingualError, PermissionDenied, User, can_edit_project
+from qingliu.services.auth import (
+    BilingualError,
+    PermissionDenied,
+    User,
+    can_edit_project,
+)
 from qingliu.web.deps import AppContext, ContextDep
 from qingliu.web.pages.base import WRITERS, PageUser, message_page, page, redirect
 

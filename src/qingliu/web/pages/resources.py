@@ -16,12 +16,19 @@ from qingliu import store
 from qingliu.assess.resources import CITY
 from qingliu.report.content import Lang, Section, cell_text
 from qingliu.report.water_resources import water_resources_section
-from qingliu.services.water_resources import WaterResourcesAssessment, assess_water_resources
+from qingliu.services.water_resources import (
+    WaterResourcesAssessment,
+    assess_water_resources,
+)
 from qingliu.standards import load_toml
 from qingliu.web.deps import ContextDep
 from qingliu.web.i18n import translator
 from qingliu.web.pages.base import PageUser, YearQuery, message_page
-from qingliu.web.pages.ecology import KeyFigure, report_section_page, water_quality_or_none
+from qingliu.web.pages.ecology import (
+    KeyFigure,
+    report_section_page,
+    water_quality_or_none,
+)
 
 router = APIRouter()
 
