@@ -189,3 +189,12 @@ def test_cnemc_real_time_table(tmp_path) -> None:
 def test_identical_repeated_samples_are_collapsed(tmp_path) -> None:
     text = "section_id,time,parameter,value\nS01,2024-03-05,tp,0.1\nS01,2024-03-05,总磷,0.10\n"
     assert len(_read(tmp_path, "s.csv", text)) == 1
+
+
+@pytest.mark.parametrize("header", ["总磷(以P计,mg/L)", "总磷(mg/L)(以P计)", "总磷（以P计，μg/L）"])
+def test_unit_beside_a_qualifier_is_understood(tmp_path, header) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text(f'section_id,time,"{header}"\nS01,2024-03-05,0.05\n', encoding="utf-8")
+    frame = read_input("samples", path, known={("section", "section_id"): {"S01"}})["wq_sample"]
+    expected = 0.05 * (0.001 if "μg" in header else 1.0)  # µg/L -> mg/L by hand
+    assert frame["parameter"].tolist() == ["tp"] and frame["value"].tolist() == pytest.approx([expected])

@@ -162,7 +162,7 @@ def _long_cells(
         "unknown parameter {value!r} ({n} row(s): {rows})",
     )
     # the unit of a row: its unit column, else the parameter text's bracket, else the value header's
-    in_name = map_text(names, {k: parse_header(0, k).unit or "" for k, hit in found.items() if hit and hit[1]})
+    in_name = map_text(names, {k: hit[1] or "" for k, hit in found.items() if hit})
     unit = in_name.where(in_name != "", value_m.unit or "")
     unit_words = _words("samples", "unit_column")
     unit_header = next((h for h in unmatched if h.label in unit_words), None)
@@ -268,11 +268,11 @@ def _wide_cells(
                 "unknown parameter (nor a known descriptive column)",
             )
             continue
-        param, unit = hit[0], header.unit if hit[1] else None
+        param, unit = hit  # the unit without qualifiers such as 以P计 (lookup_parameter separates them)
         try:
             factor = 1.0 if unit is None else unit_factor(unit, param.unit, param.dimension)
         except UnitError:
-            log.add(sheet.header_row, header.text, *unit_problem(unit or "", param.unit))
+            log.add(sheet.header_row, header.text, *unit_problem(header.unit or unit or "", param.unit))
             rejected = True
             continue
         if twin := next((h for h, code, _ in params if code == param.code), None):
