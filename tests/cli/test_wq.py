@@ -96,6 +96,7 @@ def test_evaluate_sections_and_summary(tmp_path: Path) -> None:
     assert table.loc["A", "main_pollutants"] == "nh3n(0.80)"
     # B: March is outside the period; 0.01L counts as half the limit: (0.3 + 0.005) / 2 = 0.1525 -> II
     assert table.loc["B", "nh3n"] == pytest.approx(0.1525)
+    assert table.loc["A", "n"] == 2 and table.loc["B", "n"] == 2  # B's March sample is outside the period
     assert table.loc["B", "class_label"] == "II"
     assert table.loc["B", "meets_target"]
     groups = pd.read_csv(summary).set_index("river")

@@ -9,7 +9,7 @@ import typer
 
 from qingliu.cli.output import emit, fail_on_bad_input
 from qingliu.services import wq_tools
-from qingliu.services.trends import trend_file
+from qingliu.services.trends import TREND_METHODS, trend_file
 
 app = typer.Typer(help="Water-quality tools on files 水质工具 (GB 3838-2002, 环办〔2011〕22号), no workspace needed.",
                   no_args_is_help=True)
@@ -63,8 +63,8 @@ def trend(
 ) -> None:
     """Trend tests 趋势检验 on long series `series_id,time,value`: S, Z, p, tau, Sen's slope."""
     with fail_on_bad_input():
-        if method not in ("mk", "seasonal", "spearman"):
-            raise typer.BadParameter("mk | seasonal | spearman", param_hint="--method")
+        if method not in TREND_METHODS:
+            raise typer.BadParameter(" | ".join(TREND_METHODS), param_hint="--method")
         emit(trend_file(file, method=method, period=period), out, title="趋势 / trend", as_json=json)
 
 

@@ -63,7 +63,7 @@ def assess_workspace(
     step("水旱灾害 / flood and drought")
     flood = assess_flood_drought(engine, year)
     flood = None if flood.empty else flood
-    if water_quality is None and ecology is None and flood is None:
+    if all(part is None for part in (water_quality, ecology, water_resources, flood)):
         when = f"{year}-{month:02d}" if month else str(year)
         raise NoDataError(f"{when} 没有可评价的数据 / no data to assess for {when}")
     return WorkspaceAssessment(

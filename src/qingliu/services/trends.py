@@ -19,6 +19,9 @@ from qingliu.assess.trend import TREND_LABELS_ZH, mann_kendall, seasonal_kendall
 TREND_ITEMS = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
 """Items whose trends the assessment reports: the usual main pollutants of Jinzhong's rivers, and DO."""
 
+TREND_METHODS = ("mk", "seasonal", "spearman")
+"""Tests of :func:`trend_file`: Mann-Kendall, seasonal Kendall, the official Spearman test."""
+
 RISING_IS_BETTER = frozenset({"do", "sd"})
 
 
@@ -82,6 +85,9 @@ def trend_file(path: str | Path, *, method: str = "mk", period: int = 12) -> pd.
     slope_per_year (from the actual times), trend; for Spearman series_id, n, rs, wp,
     significant, trend.
     """
+    if method not in TREND_METHODS:
+        raise ValueError(f"未知的趋势检验方法 {method!r}，可选：{', '.join(TREND_METHODS)} / "
+                         f"unknown trend method {method!r}; one of {', '.join(TREND_METHODS)}")
     series = io.read_series(path)
     order = pd.unique(series["series_id"])
     frames = []

@@ -204,10 +204,7 @@ def assess_water_quality(
 def failing_sections(assessment: WaterQualityAssessment) -> pd.DataFrame:
     """Sections that miss their target class in the period, worst first."""
     s = assessment.sections
-    failing = s[s["meets_target"].fillna(False).astype(bool)].index
-    out = s.drop(index=failing)
-    out = out[out["meets_target"].notna()]
-    return out.sort_values(["class", "section_id"], ascending=[False, True])
+    return s[s["meets_target"].eq(False)].sort_values(["class", "section_id"], ascending=[False, True])
 
 
 __all__ = [

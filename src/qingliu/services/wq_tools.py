@@ -82,7 +82,7 @@ def evaluate_file(
     status, main_pollutants).
     """
     samples = io.read_sample_rows(samples_path)
-    sections = _sections_file(samples_path if sections_path is None else sections_path)
+    sections = _sections_file(sections_path)
     unknown = sorted(set(samples["section_id"]) - set(sections["section_id"]))
     if unknown:
         raise io.InputError(
@@ -92,7 +92,12 @@ def evaluate_file(
     end_ts = pd.Period(end, "M").end_time.normalize() + pd.Timedelta(days=1) if end else None
     means = period_means(samples, freq=None, start=start, end=end_ts)
     results = evaluate_sections(means, sections)
-    counts = samples.groupby("section_id")["time"].nunique().rename("n")
+    in_period = samples["time"].notna() & samples["value"].notna()
+    if start:
+        in_period &= samples["time"] >= pd.Timestamp(start)
+    if end_ts is not None:
+        in_period &= samples["time"] < end_ts
+    counts = samples[in_period].groupby("section_id")["time"].nunique().rename("n")  # sampling times in the period
     wide = means.pivot_table(index="section_id", columns="parameter", values="value")
     wide = wide[[c for c in catalogue() if c in wide.columns]]
     table = results[["section_id"]].join(counts, on="section_id")
