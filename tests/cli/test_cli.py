@@ -160,3 +160,13 @@ def test_cnemc_single_station_table_imports_with_section_option(tmp_path: Path) 
     # 9 items measured at 08:00 (水温, pH, DO, conductivity, turbidity, CODMn, NH3-N, TP, TN); the 12:00 row is maintenance
     assert len(samples) == 9 and set(samples["section_id"]) == {"S1"}
     assert samples.set_index("parameter").loc["conductivity", "value"] == 520
+
+
+def test_a_batch_of_network_files_may_refer_to_each_other(tmp_path: Path) -> None:
+    ws_dir = tmp_path / "ws"
+    run("init", ws_dir)
+    upper, lower = tmp_path / "upper.csv", tmp_path / "lower.csv"
+    lower.write_text("node_id,kind,river,lon,lat,downstream,length_km\nN1,outlet,汾河,112.2,37.3,,\n", encoding="utf-8")
+    upper.write_text("node_id,kind,river,lon,lat,downstream,length_km\nN0,headwater,汾河,112.0,37.5,N1,10\n", encoding="utf-8")
+    result = run("import", ws_dir, "network", lower, upper)
+    assert result.exit_code == 0, result.output

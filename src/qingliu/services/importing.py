@@ -51,13 +51,14 @@ def _section_names(conn: Connection) -> dict[str, str]:
     return dict(zip(sections["name"], sections["section_id"], strict=True))
 
 
-def _check_network(conn: Connection, path: Path, nodes: pd.DataFrame) -> None:
-    """The network after this import must still be a forest draining to outlets."""
-    merged = pd.concat([store.read(conn, "node"), nodes]).drop_duplicates("node_id", keep="last")
+def _merged_network(path: Path, network: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
+    """The network with ``nodes`` written over it; it must still be a forest draining to outlets."""
+    merged = pd.concat([network, nodes]).drop_duplicates("node_id", keep="last")
     try:
         RiverNetwork.from_frame(merged)
     except NetworkError as exc:
         raise io.InputError([io.Problem(path.name, None, "downstream", *exc.bilingual)]) from exc
+    return merged
 
 
 def read_batch(
@@ -73,6 +74,7 @@ def read_batch(
     """
     known = _known_keys(conn)
     names = _section_names(conn)
+    network = store.read(conn, "node")  # as it will be after the files read so far
     problems: list[io.Problem] = []
     omitted = 0
     frames = []
@@ -83,7 +85,7 @@ def read_batch(
         try:
             tables = io.read_input(kind, path, known=known, section_names=names, section=section)
             if "node" in tables:
-                _check_network(conn, path, tables["node"])
+                network = _merged_network(path, network, tables["node"])
         except io.InputError as exc:
             problems.extend(exc.problems)
             omitted += exc.omitted
