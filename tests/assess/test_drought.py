@@ -168,3 +168,11 @@ def test_low_flow_frequency_by_hand() -> None:
     phi = stats.pearson3.ppf(0.1, 1.697056)
     assert table.loc[0, "design"] == pytest.approx(max(4 * (1 + 0.883883 * phi), 0.0), rel=1e-5)
     assert table.loc[0, "n"] == 5
+
+
+def test_a_leap_year_missing_its_first_day_is_incomplete() -> None:
+    dates = pd.date_range("2000-01-02", "2001-12-31")  # 2000 has 366 days, 365 of them here
+    q = np.ones(len(dates))
+    minima, years = annual_low_flows(q[None, :], dates.to_numpy(), window=7)
+    assert years.tolist() == [2000, 2001]
+    assert np.isnan(minima[0, 0]) and minima[0, 1] == 1.0

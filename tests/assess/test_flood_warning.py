@@ -83,3 +83,11 @@ def test_flood_limit_applies_in_the_flood_season_only() -> None:
     # in December only the normal pool level (1015.0) applies: 1014.0 is normal, 1.0 m below it
     out = warning_status(winter, reservoirs=reservoirs).loc[0]
     assert out["status"] == "normal" and out["exceed_m"] == pytest.approx(-1.0)
+
+
+def test_readings_after_as_of_are_not_yet_known() -> None:
+    stations = pd.DataFrame({"station_id": ["H1"], "name": ["义棠"], "warning_level_m": [15.0], "guarantee_level_m": [18.0]})
+    levels = pd.DataFrame({"site_id": ["H1", "H1"], "time": pd.to_datetime(["2025-07-01", "2025-07-10"]),
+                           "level_m": [10.0, 20.0]})
+    early = warning_status(levels, stations, as_of=pd.Timestamp("2025-07-02")).loc[0]
+    assert early["level_m"] == 10.0 and early["status"] == "normal"  # 10 < 15: the 07-10 flood comes later

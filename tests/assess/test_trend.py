@@ -268,3 +268,12 @@ def test_trend_table_columns_and_values():
 def test_unknown_method_is_refused_in_both_languages():
     with pytest.raises(ValueError, match="未知的检验方法.*unknown method"):
         mann_kendall([1.0, 2, 3], method="sen")
+
+
+def test_tau_counts_only_the_pairs_that_are_compared() -> None:
+    """Six values, two at the same time: 15 pairs, 1 not compared. Values rise with time except
+    the tied pair, so S = 14 (every compared pair concordant) and tau = 14 / 14 = 1."""
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    times = np.array([2000.0, 2001.0, 2002.0, 2002.0, 2003.0, 2004.0])
+    result = mann_kendall(values, times).series(0)
+    assert result.s == 14 and result.tau == pytest.approx(1.0)

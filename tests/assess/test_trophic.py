@@ -145,9 +145,14 @@ def test_broadcasts_over_rows_and_columns():
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0])
-def test_non_positive_values_are_refused(bad):
-    with pytest.raises(ValueError, match="sd"):
-        tli(10.0, 0.05, 1.0, bad, 4.0)
+def test_non_positive_values_count_as_missing(bad):
+    """SD <= 0 drops out: the 4-parameter TLI of chla, TP, TN, CODMn with renormalised weights."""
+    result = tli(10.0, 0.05, 1.0, bad, 4.0)
+    r2 = {"chla": 1.0, "tp": 0.84**2, "tn": 0.82**2, "codmn": 0.83**2}
+    sub = {"chla": 10 * (2.5 + 1.086 * math.log(10)), "tp": 10 * (9.436 + 1.624 * math.log(0.05)),
+           "tn": 10 * (5.453 + 1.694 * math.log(1.0)), "codmn": 10 * (0.109 + 2.661 * math.log(4))}
+    expected = sum(r2[k] * sub[k] for k in sub) / sum(r2.values())
+    assert math.isnan(float(result.tli_sd)) and float(result.tli) == pytest.approx(expected, abs=1e-9)
 
 
 positive = st.floats(min_value=1e-3, max_value=1e3, allow_nan=False)

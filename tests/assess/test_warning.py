@@ -236,3 +236,12 @@ def test_bad_input_is_refused_with_bilingual_messages():
         early_warning(ytd, NO_PRIOR, pd.Series({"S1": 3}), RIVER, as_of_month=2)
     with pytest.raises(ValueError, match="margin"):
         early_warning(ytd, NO_PRIOR, pd.Series({"S1": 3}), RIVER, margin=1.5)
+
+
+def test_without_prior_years_the_year_to_date_mean_is_expected() -> None:
+    """TP 0.25 for six months, target III (0.2): R = (12·0.2 − 1.5)/6 = 0.15 < E = 0.25 → at risk."""
+    ytd = pd.DataFrame({"section_id": ["S"] * 6, "month": range(1, 7), "parameter": ["tp"] * 6, "value": [0.25] * 6})
+    row = early_warning(ytd, pd.DataFrame(), pd.Series({"S": 3}), pd.Series({"S": "river"})).iloc[0]
+    assert row["allowed_remaining_mean"] == pytest.approx(0.15)
+    assert row["expected_from"] == "ytd" and row["expected_remaining_mean"] == pytest.approx(0.25)
+    assert row["status"] == "at_risk"

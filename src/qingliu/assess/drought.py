@@ -256,7 +256,8 @@ def annual_low_flows(
     dates : the days (datetime64, consecutive).
     window : days averaged (7 for the 7-day low flow).
     year_start_month : first month of the (climatic) year; a window belongs to the year of
-        its last day. A year with a missing day or fewer than 365 days gets NaN.
+        its last day. A year with a missing day, or not covered from its first to its last day
+        (365 or 366 days), gets NaN.
 
     Returns
     -------
@@ -271,7 +272,9 @@ def annual_low_flows(
     lengths = np.diff(np.append(starts, label.size))
     minima = np.fmin.reduceat(moving, starts, axis=-1)
     missing_days = np.add.reduceat((~np.isfinite(q)).astype(int), starts, axis=-1)
-    complete = (missing_days == 0) & (lengths >= 365)
+    first = dates[starts]
+    year_days = (first + pd.DateOffset(years=1) - first).days.to_numpy()  # 365 or 366 days from the year's start
+    complete = (missing_days == 0) & (lengths == year_days) & (first.month == year_start_month) & (first.day == 1)
     return np.where(complete, minima, np.nan), label[starts]
 
 

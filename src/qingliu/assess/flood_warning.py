@@ -88,6 +88,8 @@ def warning_status(
     margin below it), stale. Sorted by severity, then exceed_m, both descending. Sites with
     readings but no entry in the site tables are kept with status no_threshold.
     """
+    if as_of is not None:  # the status at as_of: later readings are not known yet
+        levels = levels[levels["time"] <= pd.Timestamp(as_of)]
     latest = _latest(levels)
     sites = []
     if stations is not None and len(stations):

@@ -158,7 +158,7 @@ def mann_kendall(
     var_s = score.var_s
     if method != "original":
         var_s = var_s * _autocorrelation_factor(y, slope, method, alpha, lag)
-    pairs = score.n * (score.n - 1) / 2
+    pairs = score.n * (score.n - 1) / 2 - score.time_ties  # pairs at the same time are not compared
     z = _z(score.s, var_s, pairs, continuity=True)
     return _result(method, alpha, score, var_s, z, pairs, slope, _intercept(y, slope, 1), y[:, None, :], years)
 

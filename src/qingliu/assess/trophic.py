@@ -194,22 +194,16 @@ def tli(
     CODMn uses W = r² / (1 + 0.84² + 0.82² + 0.83²). Chl-a is required (it is the reference
     parameter the weights are defined against); a row without it, or with fewer than
     ``min_parameters`` parameters, gets TLI(Σ) NaN and no class, while its sub-indices are
-    still given.
-
-    Raises
-    ------
-    ValueError
-        If a value is zero or negative (the logarithm is undefined).
+    still given. A value <= 0 has no logarithm and counts as missing.
     """
     method = _method()
     needed = method.min_parameters if min_parameters is None else min_parameters
     columns = [np.asarray(v, dtype=float) for v in (chla, tp, tn, sd)]
     columns.append(np.full((), np.nan) if codmn is None else np.asarray(codmn, dtype=float))
     values = np.stack(np.broadcast_arrays(*columns), axis=-1)
-    nonpositive = values <= 0
-    if nonpositive.any():
-        bad = [p for p, hit in zip(PARAMETERS, nonpositive.reshape(-1, len(PARAMETERS)).any(axis=0)) if hit]
-        raise ValueError(f"营养状态指数参数须为正数: {bad} / TLI parameters must be positive: {bad}")
+    # A value <= 0 (e.g. a below-detection-limit value averaged as zero) has no logarithm: it
+    # counts as missing for its row, whose other parameters still give a TLI where enough remain.
+    values = np.where(values > 0, values, np.nan)
     sub = 10.0 * (method.a + method.b * np.log(values))
     present = ~np.isnan(values)
     weights = tli_weights(present)

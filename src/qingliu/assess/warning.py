@@ -259,6 +259,8 @@ def early_warning(
     remaining = year_months - m
 
     frame = observed.groupby(_KEYS)["value"].agg(ytd_sum="sum", months_observed="count")
+    if prior.empty:  # no previous years: the expectation falls back to the year to date
+        prior = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(_KEYS + ["month", "value"], ["str", "str", "int64", "float64"], strict=True)})
     history = _monthly(prior, "prior", items, year_months)
     later = history[history["month"] > m].groupby([*_KEYS, "month"])["value"].mean()
     frame = frame.join(later.groupby(level=_KEYS).mean().rename("prior_mean")).reset_index()
