@@ -48,7 +48,6 @@ from qingliu.io.headers import (
     Matched,
     column_index,
     match_columns,
-    parse_header,
     parse_headers,
     report_missing,
     unit_problem,
