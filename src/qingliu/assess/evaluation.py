@@ -51,6 +51,24 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise ValueError(f"{what} 缺少列 / {what} is missing columns: {missing}")
 
 
+def dl_substituted(
+    values: np.ndarray | pd.Series, flags: np.ndarray | pd.Series, *, dl_rule: str | None = None,
+    method: EvaluationMethod | None = None,
+) -> np.ndarray:
+    """Values with below-detection-limit samples (flag "<", value = the limit) replaced by the
+    value the method uses for them: factor × limit (``method_2011.toml [detection_limit]``;
+    default half the limit [M], or the limit itself, or zero)."""
+    method = method or load_method()
+    rule = dl_rule or method.dl_default
+    if rule not in method.dl_factor:
+        raise ValueError(
+            f"检出限规则无效 / unknown dl_rule {rule!r}; expected one of {sorted(method.dl_factor)}"
+        )
+    below = pd.Series(flags).fillna("").eq("<").to_numpy()
+    values = np.asarray(values, dtype=float)
+    return np.where(below, values * method.dl_factor[rule], values)
+
+
 def period_means(
     samples: pd.DataFrame,
     *,
@@ -90,11 +108,6 @@ def period_means(
         samples have no row.
     """
     method = method or load_method()
-    rule = dl_rule or method.dl_default
-    if rule not in method.dl_factor:
-        raise ValueError(
-            f"检出限规则无效 / unknown dl_rule {rule!r}; expected one of {sorted(method.dl_factor)}"
-        )
     if freq is not None and freq not in FREQUENCIES:
         raise ValueError(f"评价时段无效 / unknown freq {freq!r}; expected one of {FREQUENCIES} or None")
     _require(samples, ("section_id", "time", "parameter", "value"), "samples")
@@ -113,7 +126,7 @@ def period_means(
     if not keep.any():
         return pd.DataFrame({c: pd.Series(dtype=_MEAN_DTYPES[c]) for c in MEAN_COLUMNS})
 
-    value = value.where(~below, value * method.dl_factor[rule])[keep].to_numpy()
+    value = dl_substituted(value, flag, dl_rule=dl_rule, method=method)[keep.to_numpy()]
     time = time[keep]
     # Integer keys (factorised ids, months since year 0) keep the two group-bys fast.
     section, section_ids = pd.factorize(samples.loc[keep, "section_id"].astype(str), sort=True)

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from qingliu import io
-from qingliu.assess.evaluation import evaluate_sections, period_means
-from qingliu.assess.quality import classify, load_method
+from qingliu.assess.evaluation import dl_substituted, evaluate_sections, period_means
+from qingliu.assess.quality import classify
 from qingliu.assess.regional import evaluate_group
 from qingliu.assess.trophic import tli
 from qingliu.standards import catalogue, load_class_limits
@@ -22,10 +22,7 @@ from qingliu.standards import catalogue, load_class_limits
 
 def _sample_matrix(samples: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per sample (section, time), in the order the samples first appear in the file."""
-    method = load_method()
-    below = samples["flag"].eq("<").to_numpy()
-    values = samples["value"].to_numpy(float) * np.where(below, method.dl_factor[method.dl_default], 1.0)
-    long = samples.assign(value=values)
+    long = samples.assign(value=dl_substituted(samples["value"], samples["flag"]))
     # a sample is a (section, time); in a table without times, a file row
     keys = ["section_id", "time"] if long["time"].notna().all() else ["row"]
     order = long.groupby(keys, sort=False)["row"].min().sort_values()
