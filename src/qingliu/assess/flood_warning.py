@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from qingliu.standards import load_toml
+
 STATUS = {
     # code: (severity, zh, en)
     "above_guarantee": (3, "超保证水位", "above guarantee level"),
@@ -27,10 +29,10 @@ KIND_ZH = {"station": "水文站", "reservoir": "水库"}
 TREND = {1.0: ("涨", "rising"), -1.0: ("落", "falling"), 0.0: ("平", "steady")}
 """Direction of the change since the previous reading; no previous reading gives ("", "")."""
 
-FLOOD_SEASON = (6, 9)
+_SEASON = load_toml("flood_control")["flood_season"]
+FLOOD_SEASON = (int(_SEASON["first_month"]), int(_SEASON["last_month"]))
 """First and last month of the flood season (汛期), when a reservoir must stay at or below its
-flood-limit level: 6月1日-9月30日 in northern China, Shanxi included [M: provincial flood-control
-practice]; outside it only the normal pool level applies."""
+flood-limit level (``standards/flood_control.toml``); outside it only the normal pool level applies."""
 
 DEFAULT_MAX_AGE = pd.Timedelta(days=1)
 """A latest reading older than this before the report time is flagged stale."""

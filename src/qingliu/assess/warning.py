@@ -36,6 +36,7 @@ class _WarningRules:
     zh: np.ndarray
     en: np.ndarray
     ceiling: dict[str, float]
+    margin: float
 
 
 @cache
@@ -50,6 +51,7 @@ def _rules() -> _WarningRules:
         zh=np.array([r["zh"] for r in rows], dtype=object),
         en=np.array([r["en"] for r in rows], dtype=object),
         ceiling={k: float(v) for k, v in data["early_warning"]["ceiling"].items()},
+        margin=float(data["early_warning"]["margin"]),
     )
 
 
@@ -166,7 +168,7 @@ def early_warning(
     targets: pd.Series,
     water_body: pd.Series,
     year_months: int = 12,
-    margin: float = 0.1,
+    margin: float | None = None,
     limits: ClassLimits | None = None,
     *,
     as_of_month: int | None = None,
@@ -214,8 +216,9 @@ def early_warning(
         ``river``, ``lake`` or ``reservoir`` by section_id.
     year_months : int
         Monthly means in the annual value.
-    margin : float
-        Fraction of R by which E must stay clear of R to be ``ok`` (default 10 %).
+    margin : float, optional
+        Fraction of R by which E must stay clear of R to be ``ok`` (default
+        ``change_2011.toml [early_warning] margin``, 10 %).
     limits : ClassLimits, optional
         Class limits (default GB 3838-2002).
     as_of_month : int, optional
@@ -254,6 +257,7 @@ def early_warning(
         raise ValueError(
             f"as_of_month={m} 早于数据或超出年份 / as_of_month={m} precedes the data or exceeds the year"
         )
+    margin = _rules().margin if margin is None else margin
     if not 0 <= margin < 1:
         raise ValueError(f"margin 须在[0, 1)之间 / margin must lie in [0, 1): {margin}")
     remaining = year_months - m

@@ -24,15 +24,17 @@ from qingliu.services.auth import BilingualError
 from qingliu.services.ecology import city_ecoflow_compliance
 from qingliu.services.projects import list_projects
 from qingliu.services.water_quality import SECTION_HISTORY, WaterQualityAssessment
-from qingliu.standards import catalogue, load_class_limits
+from qingliu.standards import catalogue, load_class_limits, load_toml
 from qingliu.store import summaries
 
 SECTION_URL = "/sections/{section_id}"
 """The dashboard page of a section, linked from the map."""
 
+_QP = load_toml("ecoflow")
 ECOFLOW_METHOD = {
-    "zh": "生态基流（SL/T 712-2021，最枯月平均流量90%保证率）各水文站日满足率",
-    "en": "Daily compliance with the ecological base flow (SL/T 712-2021: driest-month mean flow at 90 %) over the stations",
+    "zh": f"生态基流（{_QP['meta']['standard']}，最枯月平均流量 {100 * _QP['qp']['default_guarantee']:.0f}% 保证率）各水文站日满足率",
+    "en": (f"Daily compliance with the ecological base flow ({_QP['meta']['standard']}: driest-month mean flow at "
+           f"{100 * _QP['qp']['default_guarantee']:.0f} %) over the stations"),
 }
 
 
