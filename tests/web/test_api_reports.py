@@ -14,24 +14,24 @@ def test_generate_list_and_download(client, scratch_app, scratch_ws):
     answer = editor.post("/api/v1/reports", json={"year": 2025, "formats": ["html", "xlsx"], "lang": "zh"})
     assert answer.status_code == 201, answer.text
     names = [f["name"] for f in answer.json()["data"]]
-    assert names == ["qingliu_2025_zh.html", "qingliu_2025_zh.xlsx"]
-    assert answer.json()["data"][0]["url"] == "/api/v1/reports/qingliu_2025_zh.html"
+    assert names == ["qingliu-2025-zh.html", "qingliu-2025-zh.xlsx"]
+    assert answer.json()["data"][0]["url"] == "/api/v1/reports/qingliu-2025-zh.html"
     assert sorted(p.name for p in (scratch_ws.root / "reports").iterdir()) == names
 
     listed = client("viewer", app=scratch_app).get("/api/v1/reports").json()
     assert listed["count"] == 2 and {f["name"] for f in listed["data"]} == set(names)
 
-    html = client("viewer", app=scratch_app).get("/api/v1/reports/qingliu_2025_zh.html")
+    html = client("viewer", app=scratch_app).get("/api/v1/reports/qingliu-2025-zh.html")
     assert html.status_code == 200
     assert html.headers["content-type"] == "text/html; charset=utf-8"
     assert "示意数据" in html.content.decode("utf-8")  # the example's banner, in Chinese
 
-    xlsx = client("viewer", app=scratch_app).get("/api/v1/reports/qingliu_2025_zh.xlsx")
+    xlsx = client("viewer", app=scratch_app).get("/api/v1/reports/qingliu-2025-zh.xlsx")
     assert xlsx.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames
 
     row = audit.recent(scratch_ws.engine, 1, {"username": "editor_env", "action": "create"}).iloc[0]
-    assert row["record_key"] == "qingliu_2025_zh"
+    assert row["record_key"] == "qingliu-2025-zh"
 
 
 def test_english_monthly_report(client, scratch_app):

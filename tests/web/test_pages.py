@@ -266,7 +266,7 @@ def test_reports_are_generated_by_writers_and_listed_for_everyone(client, scratc
     made = editor.post("/reports", data={"year": "2025", "month": "6", "formats": ["html"], "lang": "en"},
                        follow_redirects=False)  # fmt: skip
     assert made.status_code == 303
-    name = "qingliu_2025-06_en.html"
+    name = "qingliu-2025-06-en.html"
     assert made.headers["location"] == f"/reports?made={name}"
     viewer = client("viewer", app=scratch_app)
     listing = viewer.get("/reports")

@@ -14,19 +14,19 @@ from qingliu.cli.flood import drought_app, flood_app
 from qingliu.cli.output import (
     console,
     fail_on_bad_input,
-    print_results,
     print_import_report,
     print_inventory,
+    print_results,
     progress_callback,
 )
 from qingliu.io import KINDS
 from qingliu.report.assemble import build_report
 from qingliu.report.render import FORMATS, render
+from qingliu.report.workspace import write_workspace_report
 from qingliu.services import examples
+from qingliu.services.assessment import assess_workspace
 from qingliu.services.importing import import_files
 from qingliu.services.inventory import inventory
-from qingliu.services.assessment import assess_workspace
-from qingliu.services.water_quality import NoDataError
 from qingliu.services.workspace import WorkspaceError, create_workspace, open_workspace
 
 app = typer.Typer(
@@ -164,16 +164,8 @@ def report(
                 f"未知的格式或语言 {', '.join(unknown) or lang} / unknown format or language; formats: {', '.join(FORMATS)}, languages: zh, en"
             )
         workspace = open_workspace(ws)
-        results = assess_workspace(workspace.engine, year, month)
-        if results.water_quality is None:
-            raise NoDataError(f"{year or ''} 没有水质监测数据 / no water-quality samples for {year or 'the latest year'}")
-        content = build_report(inventory(workspace.engine), results, lang=lang)  # type: ignore[arg-type]
-        stem = f"qingliu-{results.water_quality.period_label}-{lang}"
-        with progress_callback("生成报告 / rendering") as step:
-            paths = []
-            for fmt in formats:
-                step(fmt)
-                paths += render(content, [fmt], out, stem=stem)
+        with progress_callback("生成报告 / report") as step:
+            paths = write_workspace_report(workspace.engine, year, month, formats, lang, out, progress=step)  # type: ignore[arg-type]
     for path in paths:
         console.print(f"[green]✓[/] {path.resolve()}")
 

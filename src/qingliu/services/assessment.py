@@ -29,9 +29,17 @@ class WorkspaceAssessment:
 
 
 def assess_workspace(
-    engine: Engine, year: int | None = None, month: int | None = None, progress: Callable[[str], None] | None = None
+    engine: Engine,
+    year: int | None = None,
+    month: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    *,
+    water_quality: WaterQualityAssessment | None = None,
 ) -> WorkspaceAssessment:
     """Run every assessment for ``year`` (default: the latest with water-quality samples).
+
+    ``water_quality``: the period's water-environment assessment when the caller has it
+    already (the web app keeps them), so it is not computed again.
 
     Raises
     ------
@@ -44,10 +52,11 @@ def assess_workspace(
         raise NoDataError("工作空间没有水质监测数据，请指定年份 / the workspace has no water-quality samples; give a year")
     step = progress or (lambda _: None)
     step("水环境 / water environment")
-    try:
-        water_quality = assess_water_quality(engine, year, month)
-    except NoDataError:
-        water_quality = None
+    if water_quality is None:
+        try:
+            water_quality = assess_water_quality(engine, year, month)
+        except NoDataError:
+            water_quality = None
     step("水生态 / water ecology")
     ecology = assess_ecology(engine, year, water_quality=water_quality)
     ecology = ecology if ecology.has_flows and (ecology.compliance["year"] == year).any() else None

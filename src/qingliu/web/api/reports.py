@@ -1,7 +1,7 @@
 """Reports (报告): generate a bulletin into ``<workspace>/reports/``, list them, download one.
 
-A report is built from the workspace's inventory and the water-environment assessment of the
-period, in any of the formats of ``qingliu report`` (html, xlsx, docx, pdf).
+The report is :func:`qingliu.report.workspace.write_workspace_report`, as ``qingliu report``
+writes it, in any of its formats (html, xlsx, docx, pdf).
 """
 
 from __future__ import annotations
@@ -14,11 +14,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse
 
-from qingliu.report.assemble import build_report
-from qingliu.report.render import render
+from qingliu.report.workspace import write_workspace_report
 from qingliu.services import audit
-from qingliu.services.assessment import assess_workspace
-from qingliu.services.inventory import inventory
 from qingliu.web.deps import AppContext, ContextDep, EditorUser
 from qingliu.web.schemas import ReportCreate, ReportFile, ReportsPublic
 
@@ -57,10 +54,9 @@ def _files(context: AppContext) -> list[Path]:
 def create_report(request: Request, body: ReportCreate, user: EditorUser, context: ContextDep) -> dict[str, Any]:
     """Generate the report of ``year`` (or a month of it) in the given formats; answers the files written."""
     wq = context.water_quality(body.year, body.month)  # 404 for a period without samples
-    results = assess_workspace(context.engine, wq.year, wq.month)
-    report = build_report(inventory(context.engine), results, lang=body.lang)
-    stem = f"qingliu_{wq.period_label}_{body.lang}"
-    paths = render(report, body.formats, _folder(context), stem=stem)
+    paths = write_workspace_report(context.engine, wq.year, wq.month, body.formats, body.lang, _folder(context),
+                                   water_quality=wq)  # fmt: skip
+    stem = paths[0].stem
     with context.engine.begin() as conn:
         audit.record(conn, username=user.username, action="create", table=None, key=stem,
                      after={"files": [p.name for p in paths]}, detail="report 报告")  # fmt: skip
