@@ -28,8 +28,7 @@ T = TypeVar("T")
 class AppContext:
     """What every request may need, created once by the app factory.
 
-    Assessments are cached per (year, month), other services' results per (name, year)
-    (:meth:`result`), and all are dropped whenever data are written (:meth:`data_changed`), so
+    Results are cached per service and period (:meth:`result`), and all are dropped whenever data are written (:meth:`data_changed`), so
     pages stay fast under load and never show stale results.
     """
 
@@ -45,25 +44,29 @@ class AppContext:
         return self.workspace.engine
 
     def water_quality(self, year: int | None = None, month: int | None = None) -> WaterQualityAssessment:
-        """The water-environment assessment of ``year`` (default: the latest with samples)."""
+        """The water-environment assessment of ``year`` (default: the latest with samples); 404 without samples.
+
+        Kept like :meth:`result`, "no samples" included, so a missing period is not assessed again.
+        """
         if year is None:
-            with self._lock:
-                if (None, None) not in self._cache:  # the latest year, looked up once per data version
-                    self._cache[(None, None)] = latest_year(self.engine)
-                year = self._cache[(None, None)]
+            year = self.result("latest_year", None, lambda: latest_year(self.engine))
         if year is None:
             raise HTTPException(404, "没有水质监测数据 / no water-quality samples")
-        key = (year, month)
-        with self._lock:
-            if key not in self._cache:
-                try:
-                    self._cache[key] = assess_water_quality(self.engine, year, month)
-                except NoDataError as exc:
-                    raise HTTPException(404, str(exc)) from exc
-            return self._cache[key]
 
-    def result(self, name: str, year: int | None, compute: Callable[[], T]) -> T:
-        """``compute()`` once per service ``name`` and ``year`` (None: e.g. the latest year), then from the cache.
+        def assess() -> WaterQualityAssessment | NoDataError:
+            try:
+                return assess_water_quality(self.engine, year, month)
+            except NoDataError as exc:
+                return exc
+
+        found = self.result("water_quality", (year, month), assess)
+        if isinstance(found, NoDataError):
+            raise HTTPException(404, str(found))
+        return found
+
+    def result(self, name: str, year: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` once per service ``name`` and ``year`` (or any period key; None: e.g. the latest year),
+        then from the cache.
 
         Computed outside the lock: a service may take seconds, and may itself ask for the cached
         water-quality assessment. Two first requests may both compute; the first result is kept.
