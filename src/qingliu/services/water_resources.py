@@ -38,12 +38,13 @@ from qingliu.services.water_resources_tools import (
     allocation_model,
     capacity_table,
     read_scenarios,
+    read_tables,
     red_lines_table,
     run_scenarios,
     station_inflows,
-    zone_compliance_from_sections,
+    zone_compliance_of,
 )
-from qingliu.simulate.allocation_results import _met
+from qingliu.simulate.allocation_results import met
 from qingliu.simulate.network_lp import AllocationError
 
 ALLOCATION_YEARS = 10
@@ -230,11 +231,11 @@ def _reliability(runs: ScenarioRuns) -> pd.DataFrame:
     ].sum()
     county["shortage_pct"] = 100.0 * county["shortage"] / county["demand"]
     county["reliability_years"] = (
-        pd.Series(_met(by_year["supply"].to_numpy(), by_year["demand"].to_numpy()), index=by_year.index)
+        pd.Series(met(by_year["supply"].to_numpy(), by_year["demand"].to_numpy()), index=by_year.index)
         .groupby(level="county_id").mean()
     )  # fmt: skip
     county["reliability_steps"] = (
-        pd.Series(_met(by_step["supply"].to_numpy(), by_step["demand"].to_numpy()), index=by_step.index)
+        pd.Series(met(by_step["supply"].to_numpy(), by_step["demand"].to_numpy()), index=by_step.index)
         .groupby(level="county_id").mean()
     )  # fmt: skip
     county = county.reset_index().assign(sector="*")[keep]
@@ -330,15 +331,7 @@ def _zone_compliance(
     if wq.year != year or wq.sections.empty:
         return None, [(f"水环境评价不是 {year} 年的结果，承载能力只评价水量要素。",
                        f"The water-quality assessment is not of {year}: carrying capacity on quantity only.")]  # fmt: skip
-    sections = wq.sections[["section_id", "county_id", "meets_target"]].assign(
-        year=year
-    )
-    return zone_compliance_from_sections(sections), []
-
-
-def _read(engine: Engine, tables: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    with engine.connect() as conn:
-        return {t: store.read(conn, t) for t in tables}
+    return zone_compliance_of(wq), []
 
 
 def assess_water_resources(
@@ -371,7 +364,7 @@ def assess_water_resources(
     qingliu.io.InputError
         A scenario file that cannot be read (bad scenarios become a note, as other model errors).
     """
-    tables = _read(engine, ("county", "county_year", "water_use"))
+    tables = read_tables(engine, ("county", "county_year", "water_use"))
     water_use, county_year, county = (
         tables["water_use"],
         tables["county_year"],
@@ -409,7 +402,7 @@ def assess_water_resources(
         [],
     )
     if allocate:
-        tables.update(_read(engine, ALLOCATION_TABLES))
+        tables.update(read_tables(engine, ALLOCATION_TABLES))
         allocation, eco, window, runs, allocation_notes = _allocation(
             tables, year, scenarios
         )

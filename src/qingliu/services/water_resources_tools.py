@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.engine import Engine
 
 from qingliu import io, store
 from qingliu.assess.carrying_capacity import carrying_capacity, four_water_four_fix
@@ -30,7 +31,11 @@ from qingliu.assess.resources import (
     water_account,
 )
 from qingliu.model import ORIGINS, SECTORS, RiverNetwork
-from qingliu.services.water_quality import NoDataError, assess_water_quality
+from qingliu.services.water_quality import (
+    NoDataError,
+    WaterQualityAssessment,
+    assess_water_quality,
+)
 from qingliu.services.workspace import SETTINGS_FILE, open_workspace
 from qingliu.services.wq_tools import evaluate_file
 from qingliu.simulate.allocation import (
@@ -421,11 +426,15 @@ def _is_workspace(folder: Path) -> bool:
     return (folder / SETTINGS_FILE).is_file()
 
 
-def _workspace_tables(folder: Path, kinds: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """The canonical tables of ``kinds`` from a workspace's database."""
-    engine = open_workspace(folder).engine
+def read_tables(engine: Engine, tables: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Canonical tables from a workspace's database."""
     with engine.connect() as conn:
-        return {table: store.read(conn, table) for kind in kinds for table in io.KINDS[kind]}
+        return {t: store.read(conn, t) for t in tables}
+
+
+def zone_compliance_of(wq: WaterQualityAssessment) -> pd.DataFrame:
+    """Zone compliance (%, per county and city) from a year's water-environment assessment."""
+    return zone_compliance_from_sections(wq.sections[["section_id", "county_id", "meets_target"]].assign(year=wq.year))
 
 
 def read_folder(folder: str | Path, kinds: tuple[str, ...]) -> dict[str, pd.DataFrame]:
@@ -436,7 +445,7 @@ def read_folder(folder: str | Path, kinds: tuple[str, ...]) -> dict[str, pd.Data
     """
     folder = Path(folder)
     if _is_workspace(folder):
-        return _workspace_tables(folder, kinds)
+        return read_tables(open_workspace(folder).engine, tuple(t for kind in kinds for t in io.KINDS[kind]))
     optional = {"sections", "reservoirs", "sources"}
     known: dict[tuple[str, str], set[str]] = {}
     frames: dict[str, pd.DataFrame] = {}
@@ -478,11 +487,9 @@ def zone_compliance_folder(folder: str | Path, year: int) -> pd.DataFrame | None
     folder = Path(folder)
     if _is_workspace(folder):
         try:
-            sections = assess_water_quality(open_workspace(folder).engine, year).sections
+            return zone_compliance_of(assess_water_quality(open_workspace(folder).engine, year))
         except NoDataError:
             return None
-        met = sections[["section_id", "county_id", "meets_target"]].assign(year=year)
-        return zone_compliance_from_sections(met)
     samples, sections = _found(folder, "samples"), _found(folder, "sections")
     if samples is None or sections is None:
         return None

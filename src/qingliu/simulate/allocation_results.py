@@ -30,7 +30,8 @@ M3S_DAY = SECONDS_PER_DAY * unit_factor("m3", "1e4 m3", "volume")
 """A flow of 1 m3/s for one day, in 1e4 m3 (8.64)."""
 
 
-def _met(actual: np.ndarray, target: np.ndarray) -> np.ndarray:
+def met(actual: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Where a supply meets its demand, within the solver's relative tolerance (``MET_RTOL``)."""
     return actual >= target * (1.0 - MET_RTOL) - MET_RTOL
 
 
@@ -156,8 +157,8 @@ class AllocationResult:
             out["shortage_pct"] = 100.0 * out["shortage"] / out["demand"]
         for k, origin in enumerate(ORIGINS):
             out[f"supply_{origin}"] = origin_y[:, k].sum(axis=1) / n_years
-        out["reliability_steps"] = _met(self.supply, self.demand).mean(axis=1)
-        out["reliability_years"] = _met(supply_y, demand_y).mean(axis=1)
+        out["reliability_steps"] = met(self.supply, self.demand).mean(axis=1)
+        out["reliability_years"] = met(supply_y, demand_y).mean(axis=1)
         out["max_step_shortage"] = self.shortage.max(axis=1)
         return out
 
@@ -180,7 +181,7 @@ class AllocationResult:
                 "node_id": nodes,
                 "target_m3s": self.eco_target.mean(axis=1) if nodes else [],
                 "flow_m3s": self.eco_flow.mean(axis=1) if nodes else [],
-                "met_share": _met(self.eco_flow, self.eco_target).mean(axis=1) if nodes else [],
+                "met_share": met(self.eco_flow, self.eco_target).mean(axis=1) if nodes else [],
                 "deficit": deficit.sum(axis=1) / np.unique(self.years).size if nodes else [],
             }
         )
@@ -217,7 +218,7 @@ class AllocationResult:
         for k, origin in enumerate(ORIGINS):
             out[f"supply_{origin}"] = float(self.supply_by_origin[:, k].sum() / n_years)
         out["eco_met_share"] = (
-            float(_met(self.eco_flow, self.eco_target).mean()) if self.eco_flow.size else float("nan")
+            float(met(self.eco_flow, self.eco_target).mean()) if self.eco_flow.size else float("nan")
         )
         return out
 
