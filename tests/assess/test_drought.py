@@ -15,6 +15,7 @@ from scipy import special, stats
 
 from qingliu.assess.drought import (
     annual_low_flows,
+    monthly_matrix,
     drought_events,
     drought_grade,
     gamma_fit,
@@ -176,3 +177,13 @@ def test_a_leap_year_missing_its_first_day_is_incomplete() -> None:
     minima, years = annual_low_flows(q[None, :], dates.to_numpy(), window=7)
     assert years.tolist() == [2000, 2001]
     assert np.isnan(minima[0, 0]) and minima[0, 1] == 1.0
+
+
+def test_monthly_matrix_drops_incomplete_months_of_daily_values() -> None:
+    days = pd.date_range("2024-01-01", "2024-02-29")
+    frame = pd.DataFrame({"site": "R1", "date": days, "p": 1.0}).drop(index=[40])  # a February day missing
+    sites, months, matrix = monthly_matrix(frame, "site", "date", "p", "sum", daily=True)
+    assert sites == ["R1"] and [str(m) for m in months] == ["2024-01", "2024-02"]
+    assert matrix[0, 0] == 31.0 and np.isnan(matrix[0, 1])  # January complete: 31 days × 1 mm
+    _, _, monthly = monthly_matrix(frame, "site", "date", "p", "sum", daily=False)
+    assert monthly[0, 1] == 28.0  # taken as it is when the values are not daily

@@ -296,3 +296,23 @@ def low_flow_frequency(minima: np.ndarray, guarantee: float = 0.9) -> pd.DataFra
     design = np.maximum(quantile("p3", params, guarantee), 0.0)
     return pd.DataFrame({"n": np.isfinite(m).sum(axis=-1), "mean": params[..., 0], "cv": params[..., 1],
                          "cs": params[..., 2], "design": design})
+
+
+def monthly_matrix(
+    frame: pd.DataFrame, site: str, time: str, value: str, how: str, *, daily: bool, last: pd.Period | None = None
+) -> tuple[list[str], pd.PeriodIndex, np.ndarray]:
+    """(sites, months) matrix of monthly sums or means, the input of the standardised indices.
+
+    With ``daily`` values a month missing a day is NaN (a partial sum would read as a false
+    drought); monthly values are taken as they are. Months run from the first with data to
+    ``last`` (default the last with data); rows are the sites in sorted order.
+    """
+    month = frame[time].dt.to_period("M")
+    grouped = frame.groupby([frame[site], month])[value].agg([how, "count"])
+    values = grouped[how].to_numpy(float)
+    if daily:
+        days = grouped.index.get_level_values(1).days_in_month
+        values = np.where(grouped["count"].to_numpy() == days, values, np.nan)
+    table = pd.Series(values, index=grouped.index).unstack()
+    months = pd.period_range(table.columns.min(), last or table.columns.max(), freq="M")
+    return list(table.index), months, table.reindex(columns=months).to_numpy(float)

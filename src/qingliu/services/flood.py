@@ -142,18 +142,6 @@ def _low_flow(stations: list[str], dates: pd.DatetimeIndex, q: np.ndarray) -> pd
     return table[table["n"] >= MIN_YEARS].assign(window=LOW_FLOW_WINDOW, guarantee=LOW_FLOW_GUARANTEE)
 
 
-def _monthly(frame: pd.DataFrame, site: str, date: str, value: str, how: str,
-             last: pd.Period) -> tuple[list[str], pd.PeriodIndex, np.ndarray]:
-    """(sites, months) matrix of monthly sums or means of daily values; a month missing a day is NaN."""
-    month = frame[date].dt.to_period("M")
-    grouped = frame.groupby([frame[site], month])[value].agg([how, "count"])
-    days = grouped.index.get_level_values(1).days_in_month
-    values = pd.Series(np.where(grouped["count"].to_numpy() == days, grouped[how].to_numpy(float), np.nan),
-                       index=grouped.index).unstack()
-    months = pd.period_range(values.columns.min(), last, freq="M")
-    return list(values.index), months, values.reindex(columns=months).to_numpy(float)
-
-
 # --- drought ----------------------------------------------------------------------------------
 
 
@@ -363,12 +351,12 @@ def assess_flood_drought(
         notes += fit_notes
         low_flow = _station_info(stations)[["station_id", "name"]].merge(_low_flow(ids, dates, q), on="station_id",
                                                                         how="right")
-        series.append(("sri", *_monthly(flows, "station_id", "date", "q", "mean", last_month)))
+        series.append(("sri", *drought.monthly_matrix(flows, "station_id", "date", "q", "mean", daily=True, last=last_month)))
     if rain.empty:
         notes.append(("工作空间无降水数据，未计算标准化降水指数（SPI）。",
                       "No rain-gauge data in the workspace: no standardised precipitation index (SPI)."))
     else:
-        series.insert(0, ("spi", *_monthly(rain, "station_id", "date", "p_mm", "sum", last_month)))
+        series.insert(0, ("spi", *drought.monthly_matrix(rain, "station_id", "date", "p_mm", "sum", daily=True, last=last_month)))
     indices, status, events = _drought(series, year)
     if series and status.empty:
         notes.append((f"{year} 年无完整的月降水或月流量，未评定旱情。",

@@ -295,20 +295,17 @@ def compare_file(path: str | Path, *, method: str = "lmoments") -> pd.DataFrame:
 
 
 def _monthly(path: str | Path, how: str) -> tuple[list[str], pd.PeriodIndex, np.ndarray]:
-    """Series of a file as a (series, months) matrix of monthly sums or means."""
+    """Series of a file as a (series, months) matrix of monthly sums or means (:func:`drought.monthly_matrix`)."""
     layout, series = io.read_rows(path, FLOW_DAILY, io.SERIES)
     if layout == FLOW_DAILY.name:
         series = series.rename(columns={"station_id": "series_id", "date": "time", "q": "value"})
     series = series.dropna(subset=["value"])
     if series.empty:
         raise _problem(path, "没有可用的数值", "no values")
-    month = series["time"].dt.to_period("M")
-    grouped = series.groupby([series["series_id"], month])["value"]
-    values = grouped.sum() if how == "sum" else grouped.mean()
-    table = values.unstack()
-    months = pd.period_range(table.columns.min(), table.columns.max(), freq="M")
-    table = table.reindex(columns=months)
-    return list(table.index), months, table.to_numpy(float)
+    # daily values (a flow table, or several values in a month): incomplete months are missing
+    per_month = series.groupby([series["series_id"], series["time"].dt.to_period("M")]).size()
+    daily = layout == FLOW_DAILY.name or bool((per_month > 1).any())
+    return drought.monthly_matrix(series, "series_id", "time", "value", how, daily=daily)
 
 
 def standardized_index_file(
