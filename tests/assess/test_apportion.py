@@ -12,7 +12,6 @@ from scipy import sparse
 from qingliu.assess.apportion import (
     apportion,
     catchment_contributions,
-    first_at_or_below,
     section_zones,
     share_table,
     top_sources,
@@ -41,7 +40,7 @@ def test_levels_put_every_node_after_its_upstream_nodes():
 
 
 def test_first_section_below_each_node():
-    assert first_at_or_below(NETWORK, SECTIONS).tolist() == [0, 0, 0, 1, -1]
+    assert NETWORK.first_marked_below(SECTIONS).tolist() == [0, 0, 0, 1, -1]
     assert section_zones(NETWORK, SECTIONS).toarray().tolist() == [[1, 1, 1, 0, 0], [0, 0, 0, 1, 0]]
 
 

@@ -420,3 +420,14 @@ def test_results_do_not_depend_on_row_order(forest: tuple, random) -> None:
         assert net.downstream(node) == other.downstream(node)
         assert set(net.upstream(node)) == set(other.upstream(node))
         assert set(net.catchment(node)) == set(other.catchment(node))
+
+
+def test_first_marked_below_by_hand() -> None:
+    """
+    a ─┐
+       c ── d (outlet)        marked: c (k=0), e (k=1)
+    b ─┘
+    e (outlet, alone)
+    """
+    net = RiverNetwork(["a", "b", "c", "d", "e"], ["c", "c", "d", None, None])
+    assert net.first_marked_below(np.array([2, 4])).tolist() == [0, 0, 0, -1, 1]

@@ -26,37 +26,12 @@ from scipy import sparse
 from qingliu.model import RiverNetwork
 
 
-def first_at_or_below(network: RiverNetwork, marked: np.ndarray) -> np.ndarray:
-    """For each node, the index into ``marked`` of the first marked node on its way down.
-
-    Parameters
-    ----------
-    network : the river network.
-    marked : int positions of distinct nodes (e.g. the sections' nodes, or gauges).
-
-    Returns
-    -------
-    int array (n,): ``k`` when ``marked[k]`` is the node itself or the nearest marked node
-    downstream of it, -1 when no marked node lies on its path to the outlet.
-    """
-    marked = np.asarray(marked, dtype=np.intp)
-    if np.unique(marked).size != marked.size:
-        raise ValueError("标记节点重复 / marked nodes must be distinct")
-    down = network.down
-    first = np.full(len(network), -1, dtype=np.intp)
-    first[marked] = np.arange(marked.size)
-    for level in reversed(network.levels()):  # downstream nodes first
-        free = level[(down[level] >= 0) & (first[level] < 0)]
-        first[free] = first[down[free]]
-    return first
-
-
 def section_zones(network: RiverNetwork, section_nodes: np.ndarray) -> sparse.csr_array:
     """Zone membership (sections × nodes): node j is in the zone of the first section below it.
 
     Nodes below the last section of their river belong to no zone.
     """
-    first = first_at_or_below(network, section_nodes)
+    first = network.first_marked_below(section_nodes)
     inside = np.flatnonzero(first >= 0)
     return sparse.csr_array(
         (np.ones(inside.size), (first[inside], inside)), shape=(len(section_nodes), len(network))

@@ -319,6 +319,23 @@ class RiverNetwork:
         within a level; upstream in reverse order."""
         return self._levels
 
+    def first_marked_below(self, marked: np.ndarray) -> np.ndarray:
+        """For each node, the index into ``marked`` of the first marked node at or below it.
+
+        ``marked`` holds distinct node positions (sections, gauges, intakes); the answer is
+        ``k`` when ``marked[k]`` is the node itself or the nearest marked node downstream of it,
+        -1 when none lies on its way to the outlet. One pass per level, downstream first.
+        """
+        marked = np.asarray(marked, dtype=np.intp)
+        if np.unique(marked).size != marked.size:
+            raise ValueError("标记节点重复 / marked nodes must be distinct")
+        first = np.full(len(self._ids), -1, dtype=np.intp)
+        first[marked] = np.arange(marked.size)
+        for level in reversed(self._levels):
+            free = level[(self._down[level] >= 0) & (first[level] < 0)]
+            first[free] = first[self._down[free]]
+        return first
+
     def routing_order(self) -> np.ndarray:
         """Read-only int array of positions, each node after every node upstream of it.
 

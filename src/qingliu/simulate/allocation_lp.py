@@ -18,7 +18,6 @@ import pandas as pd
 
 from qingliu.model import ORIGINS
 from qingliu.simulate.allocation_results import M3S_DAY
-from qingliu.simulate.inflows import first_marked_below
 from qingliu.simulate.network_lp import AllocationError, BlockInputs, FlowNetwork
 
 if TYPE_CHECKING:
@@ -62,8 +61,7 @@ def build_layout(model: AllocationModel) -> Layout:
     active = np.flatnonzero(marked)
     lp_of = np.full(n, -1, dtype=np.intp)
     lp_of[active] = np.arange(active.size)
-    first = first_marked_below(net, marked)
-    owner = np.where(first >= 0, lp_of[np.maximum(first, 0)], -1)
+    owner = net.first_marked_below(active)  # LP river node k is active[k]
     n_a, n_d, n_s = active.size, len(model.demands), len(model.sources)
     demand_node = n_a + np.arange(n_d)
     source_node = n_a + n_d + np.arange(n_s)

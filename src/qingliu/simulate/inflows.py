@@ -28,18 +28,6 @@ from qingliu.model import RiverNetwork
 from qingliu.simulate.network_lp import AllocationError
 
 
-def first_marked_below(network: RiverNetwork, marked: np.ndarray) -> np.ndarray:
-    """For each node, the position of the first marked node at or below it (-1 when none)."""
-    n = len(network)
-    first = np.where(marked, np.arange(n), -1)
-    order = network.routing_order()[::-1]  # outlets first: the downstream answer is known
-    down = network.down
-    for i in order:  # one pass over nodes, O(n)
-        if first[i] < 0 and down[i] >= 0:
-            first[i] = first[down[i]]
-    return first
-
-
 def local_inflows(
     network: RiverNetwork,
     station_nodes: Mapping[str, str],
@@ -84,21 +72,16 @@ def local_inflows(
     at = np.array([network.index(station_nodes[s]) for s in stations], dtype=np.intp)
     if np.unique(at).size != at.size:
         raise AllocationError("多个测站位于同一节点", "two stations at one node")
-    gauged = np.zeros(n, dtype=bool)
-    gauged[at] = True
-    first = first_marked_below(network, gauged)
-    station_of_node = np.full(n, -1, dtype=np.intp)
-    station_of_node[at] = np.arange(at.size)
-    owner = np.where(first >= 0, station_of_node[np.maximum(first, 0)], -1)  # station of each node's residual area
+    owner = network.first_marked_below(at)  # station of each node's residual area
 
     # residual flow: station flow minus the stations directly upstream (whose first gauge below is it)
     down = network.down
     has_down = down[at] >= 0
     below = np.full(at.size, -1, dtype=np.intp)
-    below[has_down] = first[down[at][has_down]]
+    below[has_down] = owner[down[at][has_down]]  # the station below each station
     residual = q.copy()
     has_below = below >= 0
-    np.subtract.at(residual, station_of_node[below[has_below]], q[has_below])
+    np.subtract.at(residual, below[has_below], q[has_below])
     residual = np.clip(residual, 0.0, None)
 
     length = np.nan_to_num(network.length_km, nan=0.0)

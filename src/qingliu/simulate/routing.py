@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from qingliu.assess.apportion import first_at_or_below
 from qingliu.assess.daily import daily_flows, water_years
 from qingliu.assess.ecoflow import qp, recent_driest_month
 from qingliu.model import RiverNetwork
@@ -283,8 +282,8 @@ def natural_inflows(
     human = network.accumulate(_vector(effluent, n, "effluent") - _vector(withdrawal, n, "withdrawal"))
     natural = np.maximum(gauge_q - human[gauge_nodes], 0.0)
 
-    region = first_at_or_below(network, gauge_nodes)  # the first gauge at or below each node
-    outlet = np.flatnonzero(down < 0)[first_at_or_below(network, np.flatnonzero(down < 0))]
+    region = network.first_marked_below(gauge_nodes)  # the first gauge at or below each node
+    outlet = np.flatnonzero(down < 0)[network.first_marked_below(np.flatnonzero(down < 0))]
     parent = np.where(down[gauge_nodes] >= 0, region[np.maximum(down[gauge_nodes], 0)], -1)
     nested = parent >= 0
     own_q = natural - np.bincount(parent[nested], natural[nested], minlength=gauge_nodes.size)
