@@ -27,7 +27,9 @@ methods); targets are never negative.
   on 90 % of that month's days over all years.
 
 Months listed in ``exclude_months`` (frozen or seasonally dry months) are left out: their days
-do not enter any method and their target is empty.
+do not enter the low-flow statistics (Qp, 近10年最枯月, 7Q10/30Q10, duration, monthly) and every
+method's target for them is empty. Tennant keeps the mean annual flow of all days, as the
+method defines it (a percentage of the mean annual flow).
 """
 
 from __future__ import annotations
