@@ -112,9 +112,10 @@ def least_cut(
     cut = np.clip(result.x[:n_sources], 0.0, upper)
     after = present - t @ cut
     shortfall = np.zeros(n_sections)
-    if not feasible:  # shortfalls within the solver slack are round-off, not unmet targets
+    if not feasible:  # shortfalls within the solver slack or round-off of the target are met targets
         gap = after[active] - target[active]
-        shortfall[active] = np.where(gap > slack, gap, 0.0)
+        round_off = (gap <= slack) | np.isclose(after[active], target[active])
+        shortfall[active] = np.where(round_off, 0.0, gap)
     return ReductionPlan(cut, after, shortfall, feasible, float(cut.sum()), str(result.message))
 
 

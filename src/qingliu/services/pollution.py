@@ -411,9 +411,6 @@ def assess_pollution(
                                                 pt.capacity(design, sections_table))
     cuts, plan, plan_sections = pt.reduction(design, sections_table, max_share=max_share)
     plan.insert(plan.columns.get_loc("county_id") + 1, "county", plan["county_id"].map(_county_names(frames)))
-    # a shortfall within the solver's round-off of the target is a met target
-    met = np.isclose(plan_sections["after_mgl"], plan_sections["target_mgl"])
-    plan_sections["shortfall_mgl"] = plan_sections["shortfall_mgl"].mask(met, 0.0)
     notes += _notes(design_flow, sections, stations, nodes, calibration, plan_sections)
 
     node_loads = nodes[["node_id", "name", "river"]].copy()
