@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from qingliu.assess.frequency_analysis import CI_CHOICES
 from qingliu.cli.output import console, emit, errors, fail_on_bad_input, print_frame
 from qingliu.services import flood_tools
 
@@ -82,7 +83,7 @@ def freq(
         _check(method, ("moments", "lmoments", "fit"), "--method")
         _check(formula, ("unified", "independent"), "--formula")
         _check(objective, ("ls", "lad", "lrs"), "--objective")
-        _check(ci, flood_tools.CI_CHOICES, "--ci")
+        _check(ci, CI_CHOICES, "--ci")
         if (historical is None) != (period is None):
             raise typer.BadParameter("--historical 与 --period 须同时给出 / give --historical and --period together",
                                      param_hint="--period")

@@ -32,7 +32,7 @@ from qingliu import store
 from qingliu.assess import drought
 from qingliu.assess.flood_warning import warning_status
 from qingliu.assess.frequency import distribution
-from qingliu.services.flood_tools import DEFAULT_RETURN_PERIODS, frequency_analysis
+from qingliu.assess.frequency_analysis import DEFAULT_RETURN_PERIODS, frequency_analysis
 from qingliu.store import summaries
 
 INDEX_SCALES = (3, 12)
