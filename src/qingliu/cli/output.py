@@ -14,8 +14,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from qingliu import io
-from qingliu.services.importing import ImportReport
-from qingliu.services.inventory import Inventory
 from qingliu.report.content import cell_text
 from qingliu.report.ecology import summary_paragraphs as ecology_summary
 from qingliu.report.flood import summary_paragraphs as flood_summary
@@ -23,7 +21,13 @@ from qingliu.report.pollution import summary_paragraphs as pollution_summary
 from qingliu.report.water_resources import summary_paragraphs as resources_summary
 from qingliu.services.assessment import WorkspaceAssessment
 from qingliu.services.flood import FloodDroughtAssessment
-from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, failing_sections
+from qingliu.services.importing import ImportReport
+from qingliu.services.inventory import Inventory
+from qingliu.services.water_quality import (
+    NoDataError,
+    WaterQualityAssessment,
+    failing_sections,
+)
 from qingliu.services.workspace import WorkspaceError
 
 console = Console()

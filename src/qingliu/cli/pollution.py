@@ -17,7 +17,15 @@ import pandas as pd
 import typer
 
 from qingliu.assess.loads import ITEMS, LoadError
-from qingliu.cli.output import BAD_INPUT, console, emit, errors, fail_on_bad_input, frame_to_json, print_frame
+from qingliu.cli.output import (
+    BAD_INPUT,
+    console,
+    emit,
+    errors,
+    fail_on_bad_input,
+    frame_to_json,
+    print_frame,
+)
 from qingliu.model import NetworkError
 from qingliu.services.pollution import (
     MONTE_CARLO_RUNS,

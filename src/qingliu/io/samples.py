@@ -55,7 +55,13 @@ from qingliu.io.headers import (
 from qingliu.io.problems import ProblemLog
 from qingliu.io.validate import ROW, Built, deduplicate, empty, parse_column
 from qingliu.model.tables import FLAGS, SECTION, WQ_SAMPLE
-from qingliu.standards import UnitError, catalogue, lookup_parameter, normalise_label, unit_factor
+from qingliu.standards import (
+    UnitError,
+    catalogue,
+    lookup_parameter,
+    normalise_label,
+    unit_factor,
+)
 
 _NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
 _LABEL = "_label"  # header of the cell, for problems (one per parameter column in wide files)

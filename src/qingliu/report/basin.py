@@ -8,10 +8,11 @@ from qingliu.model import TABLES
 from qingliu.report.content import Figure, Lang, Section, Table, tr
 from qingliu.report.network_map import network_svg
 from qingliu.services.inventory import Inventory
+from qingliu.standards import load_class_limits
 
 LEVEL_ZH = {"national": "国控", "provincial": "省控", "municipal": "市控"}
 BODY_ZH = {"river": "河流", "lake": "湖泊", "reservoir": "水库"}
-CLASS_LABELS = ("I", "II", "III", "IV", "V")
+CLASS_LABELS = load_class_limits().labels
 
 
 def _counts_table(inv: Inventory, lang: Lang) -> Table:

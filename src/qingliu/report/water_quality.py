@@ -7,6 +7,10 @@ import pandas as pd
 from qingliu.report.content import Chart, Figure, Lang, Section, Table, tr
 from qingliu.report.network_map import network_svg
 from qingliu.services.water_quality import WaterQualityAssessment
+from qingliu.standards import load_class_limits
+
+LABELS = load_class_limits().labels
+"""Class labels I..V and 劣V (GB 3838-2002)."""
 
 CLASS_COLOURS = {1: "#4dabf7", 2: "#4dabf7", 3: "#51cf66", 4: "#fcc419", 5: "#ff922b", 6: "#f03e3e"}
 """Display colours of classes I-V and 劣V (blue, green, yellow, orange, red: 环办〔2011〕22号)."""
@@ -59,7 +63,7 @@ def _sections_table(a: WaterQualityAssessment, lang: Lang) -> Table:
             tr(lang, "断面", "Section"): s["name"],
             tr(lang, "河流", "River"): s["river"],
             tr(lang, "水质类别", "Class"): s["class_label"],
-            tr(lang, "水质目标", "Target"): pd.Series(["I", "II", "III", "IV", "V"])[s["target_class"].astype(int) - 1].to_numpy(),
+            tr(lang, "水质目标", "Target"): [LABELS[int(c) - 1] for c in s["target_class"]],
             tr(lang, "达标情况", "Target met"): [_yes(v, lang) for v in s["meets_target"]],
             tr(lang, "水质状况", "Status"): _status(s, lang),
             tr(lang, "主要污染指标(超标倍数)", "Main pollutants (exceedance)"): s["main_pollutants"],
@@ -138,7 +142,7 @@ def _trophic_table(a: WaterQualityAssessment, lang: Lang) -> Table | None:
 def class_pie(a: WaterQualityAssessment, lang: Lang) -> Chart:
     counts = a.sections.loc[a.sections["class"] > 0, "class"].value_counts()
     classes = [k for k in range(1, 7) if counts.get(k, 0)]
-    labels = ["I", "II", "III", "IV", "V", tr(lang, "劣V", "worse than V")]
+    labels = [*LABELS[:5], tr(lang, LABELS[5], "worse than V")]
     frame = pd.DataFrame({tr(lang, "类别", "Class"): [labels[k - 1] for k in classes],
                           tr(lang, "断面数", "Sections"): [int(counts[k]) for k in classes]})
     return Chart("wqclass_pie", tr(lang, "断面水质类别构成", "Sections by water-quality class"), "pie", frame,

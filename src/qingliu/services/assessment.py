@@ -11,8 +11,16 @@ from sqlalchemy.engine import Engine
 from qingliu.services.ecology import EcologyAssessment, assess_ecology
 from qingliu.services.flood import FloodDroughtAssessment, assess_flood_drought
 from qingliu.services.pollution import PollutionAssessment, assess_pollution
-from qingliu.services.water_resources import WaterResourcesAssessment, assess_water_resources
-from qingliu.services.water_quality import NoDataError, WaterQualityAssessment, assess_water_quality, latest_year
+from qingliu.services.water_quality import (
+    NoDataError,
+    WaterQualityAssessment,
+    assess_water_quality,
+    latest_year,
+)
+from qingliu.services.water_resources import (
+    WaterResourcesAssessment,
+    assess_water_resources,
+)
 
 
 @dataclass(frozen=True)

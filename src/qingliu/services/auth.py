@@ -38,6 +38,8 @@ from qingliu.store.repository import fetch_one, insert, read, upsert
 from qingliu.store.schema import ID_LENGTH, USER_TABLE
 
 ROLES = ("admin", "editor", "viewer")
+WRITER_ROLES = ("admin", "editor")
+"""Roles that may write (editors within their department); viewers only read."""
 ROLE_NAMES_ZH = {"admin": "管理员", "editor": "编辑", "viewer": "查看"}
 
 MIN_PASSWORD_LENGTH = 10

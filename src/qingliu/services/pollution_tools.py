@@ -22,7 +22,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from qingliu.assess.apportion import apportion, catchment_contributions, share_table, top_sources
+from qingliu.assess.apportion import (
+    apportion,
+    catchment_contributions,
+    share_table,
+    top_sources,
+)
 from qingliu.assess.env_capacity import target_concentrations, zone_capacity
 from qingliu.assess.evaluation import period_means
 from qingliu.assess.loads import (
@@ -36,8 +41,18 @@ from qingliu.assess.loads import (
 )
 from qingliu.model import RiverNetwork
 from qingliu.plan.reduction import least_cut, split_cuts
-from qingliu.simulate.routing import Hydraulics, RoutingModel, design_flows, natural_inflows
-from qingliu.simulate.routing_studies import calibrate_decay, monte_carlo, transfer_matrix, zone_terms
+from qingliu.simulate.routing import (
+    Hydraulics,
+    RoutingModel,
+    design_flows,
+    natural_inflows,
+)
+from qingliu.simulate.routing_studies import (
+    calibrate_decay,
+    monte_carlo,
+    transfer_matrix,
+    zone_terms,
+)
 from qingliu.standards import load_class_limits, load_toml
 
 SECONDS_PER_DAY = 86_400.0

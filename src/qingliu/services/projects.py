@@ -28,7 +28,13 @@ from qingliu.io.validate import parse_column
 from qingliu.model.tables import PROJECT, TABLES, Column
 from qingliu.plan import projects as plan
 from qingliu.services import audit
-from qingliu.services.auth import BilingualError, PermissionDenied, User, can_edit_project
+from qingliu.services.auth import (
+    WRITER_ROLES,
+    BilingualError,
+    PermissionDenied,
+    User,
+    can_edit_project,
+)
 from qingliu.store.repository import insert, read, upsert
 from qingliu.store.schema import ID_LENGTH, PROGRESS_TABLE
 
@@ -139,7 +145,7 @@ def _existing(conn: Connection, project_id: str) -> dict[str, Any]:
 
 
 def _require_writer(user: User | None) -> None:
-    if user is None or not user.active or user.role not in ("admin", "editor"):
+    if user is None or not user.active or user.role not in WRITER_ROLES:
         raise PermissionDenied("无权修改项目：需要管理员或编辑角色",
                                "not allowed to change projects: the admin or editor role is required")  # fmt: skip
 

@@ -14,13 +14,13 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from qingliu import store
-from qingliu.store import summaries
 from qingliu.assess.change import compare_section_classes, compare_shares
 from qingliu.assess.evaluation import evaluate_sections, period_means
 from qingliu.assess.regional import cwqi, evaluate_group
 from qingliu.assess.trophic import tli
 from qingliu.assess.warning import early_warning, section_warnings
 from qingliu.services.trends import section_trends
+from qingliu.store import summaries
 
 PRIOR_YEARS = 3
 """Years of history that give the expected concentration of the rest of the year (early warning)."""

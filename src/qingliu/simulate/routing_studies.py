@@ -18,7 +18,6 @@ from scipy.stats import qmc
 from qingliu.assess.apportion import section_zones
 from qingliu.simulate.routing import TA_TO_GS, Hydraulics, RoutingModel
 
-
 # --- calibration ------------------------------------------------------------------------------
 
 

@@ -7,7 +7,12 @@ being the default.
 
 from qingliu.standards.gb3838 import ClassLimits, load_class_limits
 from qingliu.standards.loader import load_toml
-from qingliu.standards.parameters import Parameter, catalogue, lookup_parameter, normalise_label
+from qingliu.standards.parameters import (
+    Parameter,
+    catalogue,
+    lookup_parameter,
+    normalise_label,
+)
 from qingliu.standards.units import UnitError, unit_factor
 
 __all__ = [

@@ -20,7 +20,15 @@ from qingliu.store.repository import (
     snapshot,
     upsert,
 )
-from qingliu.store.schema import AUDIT_TABLE, ID_LENGTH, META_TABLE, PROGRESS_TABLE, SYSTEM_TABLES, USER_TABLE, metadata
+from qingliu.store.schema import (
+    AUDIT_TABLE,
+    ID_LENGTH,
+    META_TABLE,
+    PROGRESS_TABLE,
+    SYSTEM_TABLES,
+    USER_TABLE,
+    metadata,
+)
 
 __all__ = [
     "AUDIT_TABLE",

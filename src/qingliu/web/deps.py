@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.engine import Engine
 
-from qingliu.services.auth import User, get_user
+from qingliu.services.auth import WRITER_ROLES, User, get_user
 from qingliu.services.water_quality import (
     NoDataError,
     WaterQualityAssessment,
@@ -130,7 +130,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 def editor_user(user: CurrentUser) -> User:
     """A user who may write (admin or editor); 403 for viewers."""
-    if user.role not in ("admin", "editor"):
+    if user.role not in WRITER_ROLES:
         raise HTTPException(403, "只读用户不能修改数据 / viewers cannot change data")
     return user
 

@@ -22,8 +22,9 @@ from pydantic import BeforeValidator, Field
 from qingliu.report.content import cell_text
 from qingliu.report.html import script_json
 from qingliu.report.water_quality import CLASS_COLOURS
-from qingliu.services.auth import User
+from qingliu.services.auth import WRITER_ROLES, User
 from qingliu.services.water_quality import WaterQualityAssessment
+from qingliu.standards import load_class_limits
 from qingliu.web.cache import kept_view
 from qingliu.web.deps import AppContext, OptionalUser
 from qingliu.web.i18n import COOKIE, LANGS, request_lang, translator
@@ -36,11 +37,9 @@ NAV = (("/", "nav_overview"), ("/map", "nav_map"), ("/sections", "nav_sections")
        ("/imports", "nav_imports"), ("/reports", "nav_reports"))  # fmt: skip
 """Navigation bar: path and text key."""
 
-CLASS_LABELS = ("", "I", "II", "III", "IV", "V", "劣V")
-"""Labels of classes 1-6 (6 = worse than V, 劣V), by class number (GB 3838-2002)."""
+CLASS_LABELS = ("", *load_class_limits().labels)
+"""Labels of classes 1-6 by class number (GB 3838-2002; 6 = worse than V, 劣V), 0 = not classified."""
 
-WRITERS = ("admin", "editor")
-"""Roles that may write (import files, create projects); viewers only read."""
 
 
 
@@ -111,7 +110,7 @@ def page(
         illustrative=context.workspace.illustrative,
         nav=NAV,
         path=request.url.path,
-        can_write=user is not None and user.role in WRITERS,
+        can_write=user is not None and user.role in WRITER_ROLES,
         other_lang_url=lang_url(request, other),
         **(values or {}),
     )

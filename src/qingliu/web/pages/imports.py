@@ -25,10 +25,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from qingliu import io
 from qingliu.io.files import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES
-from qingliu.services.auth import User, can_import
+from qingliu.services.auth import WRITER_ROLES, User, can_import
 from qingliu.services.importing import import_files, read_batch
 from qingliu.web.deps import AppContext, ContextDep
-from qingliu.web.pages.base import WRITERS, PageUser, message_page, page, redirect
+from qingliu.web.pages.base import PageUser, message_page, page, redirect
 
 router = APIRouter()
 
@@ -95,7 +95,7 @@ def _form(request: Request, context: AppContext, user: User, status: int = 200, 
 
 @router.get("/imports", response_class=HTMLResponse)
 def imports_page(request: Request, context: ContextDep, user: PageUser) -> Response:
-    if user.role not in WRITERS:
+    if user.role not in WRITER_ROLES:
         return _refusal(request, context, user)
     pending = _pending(request)
     return _form(request, context, user, kind=pending["kind"] if pending else None)
@@ -136,7 +136,7 @@ async def upload(
     kind: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
 ) -> Response:
-    if user.role not in WRITERS:
+    if user.role not in WRITER_ROLES:
         return _refusal(request, context, user)
     if kind not in io.KINDS:
         return message_page(request, context, user, 400, f"未知的数据类型 {kind!r}", f"unknown data kind {kind!r}")
@@ -167,7 +167,7 @@ async def upload(
 
 @router.post("/imports/confirm", response_class=HTMLResponse)
 def confirm(request: Request, context: ContextDep, user: PageUser) -> Response:
-    if user.role not in WRITERS:
+    if user.role not in WRITER_ROLES:
         return _refusal(request, context, user)
     pending = _pending(request)
     if pending is None:

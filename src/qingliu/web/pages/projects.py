@@ -24,13 +24,14 @@ from qingliu.plan import projects as plan
 from qingliu.services import dashboard
 from qingliu.services import projects as service
 from qingliu.services.auth import (
+    WRITER_ROLES,
     BilingualError,
     PermissionDenied,
     User,
     can_edit_project,
 )
 from qingliu.web.deps import AppContext, ContextDep
-from qingliu.web.pages.base import WRITERS, PageUser, message_page, page, redirect
+from qingliu.web.pages.base import PageUser, message_page, page, redirect
 
 router = APIRouter()
 
@@ -137,7 +138,7 @@ def _form_page(
 
 @router.get("/projects/new", response_class=HTMLResponse)
 def new_project_form(request: Request, context: ContextDep, user: PageUser) -> Response:
-    if user.role not in WRITERS:
+    if user.role not in WRITER_ROLES:
         exc = PermissionDenied("只读用户不能新建项目", "viewers cannot create projects")
         return _refused(request, context, user, exc)
     blank = {name: None for name in FORM_FIELDS} | {"department": user.department if user.role == "editor" else None}

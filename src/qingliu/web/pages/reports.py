@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from qingliu.report.render import FORMATS
+from qingliu.services.auth import WRITER_ROLES
 from qingliu.web.api import reports as api
 from qingliu.web.deps import ContextDep
 from qingliu.web.i18n import LANGS
 from qingliu.web.pages.base import (
-    WRITERS,
     NoAssessment,
     PageUser,
     assessment,
@@ -59,7 +59,7 @@ def generate(
     formats: Annotated[list[str], Form()] = ["html"],  # noqa: B006 (FastAPI copies defaults)
     lang: Annotated[str, Form()] = "zh",
 ) -> Response:
-    if user.role not in WRITERS:
+    if user.role not in WRITER_ROLES:
         return message_page(request, context, user, 403, "只读用户不能生成报告", "viewers cannot generate reports")
     try:
         body = ReportCreate(year=year, month=int(month) if month else None, formats=formats, lang=lang)
