@@ -170,3 +170,21 @@ def test_a_batch_of_network_files_may_refer_to_each_other(tmp_path: Path) -> Non
     upper.write_text("node_id,kind,river,lon,lat,downstream,length_km\nN0,headwater,汾河,112.0,37.5,N1,10\n", encoding="utf-8")
     result = run("import", ws_dir, "network", lower, upper)
     assert result.exit_code == 0, result.output
+
+
+def test_a_section_name_two_sections_share_is_not_guessed(tmp_path: Path) -> None:
+    ws_dir = tmp_path / "ws"
+    run("init", ws_dir)
+    network, counties, _ = _write_network_and_sections(tmp_path)
+    sections = tmp_path / "two.csv"
+    sections.write_text(
+        "section_id,name,river,node_id,level,water_body,target_class,county_id,is_boundary\n"
+        "S1,桥头,汾河,N2,national,river,3,140728,false\nS2,桥头,汾河,N3,national,river,3,140728,false\n",
+        encoding="utf-8",
+    )
+    for kind, path in (("network", network), ("counties", counties), ("sections", sections)):
+        assert run("import", ws_dir, kind, path).exit_code == 0
+    wide = tmp_path / "named.csv"
+    wide.write_text("断面名称,监测时间,氨氮\n桥头,2025-01-05,0.5\n", encoding="utf-8")
+    result = run("import", ws_dir, "samples", wide)
+    assert result.exit_code == 2 and "桥头" in result.output

@@ -46,9 +46,11 @@ def _known_keys(conn: Connection) -> dict[tuple[str, str], set[str]]:
     return {(table, column): store.keys(conn, table, column) for table, column in _reference_columns()}
 
 
-def _section_names(conn: Connection) -> dict[str, str]:
-    sections = store.read(conn, "section", columns=["section_id", "name"])
-    return dict(zip(sections["name"], sections["section_id"], strict=True))
+def _section_names(sections: pd.DataFrame) -> dict[str, str]:
+    """Section name -> id for files that name their sections; a name two sections share is left
+    out (rows giving it are reported as an unknown name rather than written to either)."""
+    unique = sections.drop_duplicates("section_id").drop_duplicates("name", keep=False)
+    return dict(zip(unique["name"], unique["section_id"], strict=True))
 
 
 def _merged_network(path: Path, network: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +75,8 @@ def read_batch(
     ``section``: the section of sample tables without a section column (single-station exports).
     """
     known = _known_keys(conn)
-    names = _section_names(conn)
+    sections = store.read(conn, "section", columns=["section_id", "name"])
+    names = _section_names(sections)
     network = store.read(conn, "node")  # as it will be after the files read so far
     problems: list[io.Problem] = []
     omitted = 0
@@ -95,7 +98,8 @@ def read_batch(
                 if ref_table == table:
                     known[(table, column)] |= set(frame[column].dropna())
             if table == "section":
-                names.update(zip(frame["name"], frame["section_id"], strict=True))
+                sections = pd.concat([frame[["section_id", "name"]], sections]).drop_duplicates("section_id")
+                names = _section_names(sections)
         frames.append((kind, path, tables))
     if problems:
         raise io.InputError(problems, omitted=omitted)
