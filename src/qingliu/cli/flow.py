@@ -15,7 +15,7 @@ from qingliu.assess.baseflow import METHODS as BASEFLOW_METHODS
 from qingliu.assess.ecoflow import METHODS as ECOFLOW_METHODS
 from qingliu.assess.health import SYSTEMS
 from qingliu.assess.iha import STATISTICS
-from qingliu.cli.output import console, emit, fail_on_bad_input
+from qingliu.cli.output import console, emit, fail_on_bad_input, side_path
 from qingliu.services import ecology_tools
 
 app = typer.Typer(
@@ -40,13 +40,6 @@ def _month(value: int, option: str) -> int:
     if not 1 <= value <= 12:
         raise typer.BadParameter(f"月份须为 1-12 / a month is 1-12 (got {value})", param_hint=option)
     return value
-
-
-def _side_file(out: Path | None, given: Path | None, suffix: str) -> Path | None:
-    """Where a second table goes: the given path, or next to ``out`` as ``<stem>_<suffix><ext>``."""
-    if given is not None or out is None:
-        return given
-    return out.with_name(f"{out.stem}_{suffix}{out.suffix}")
 
 
 @app.command()
@@ -80,7 +73,7 @@ def iha(
         if efc_out is not None:
             emit(result.efc, efc_out, as_json=json)
         if result.rva is not None:
-            emit(result.rva, _side_file(out, rva_out, "rva"), title="RVA 水文改变度 / range of variability", as_json=json)
+            emit(result.rva, side_path(out, rva_out, "rva"), title="RVA 水文改变度 / range of variability", as_json=json)
             if not json:
                 emit(result.overall, None, title="整体水文改变度 D0 / overall alteration")
 
@@ -139,10 +132,10 @@ def compliance(
         _month(year_start, "--year-start")
         result = ecology_tools.compliance_file(file, targets, method=method, start_month=year_start)
         emit(result.yearly, out, title="逐年生态流量满足程度 / compliance by year", as_json=json)
-        month_file = _side_file(out, monthly, "monthly")
+        month_file = side_path(out, monthly, "monthly")
         if month_file is not None:
             emit(result.monthly, month_file, as_json=json)
-        emit(result.status, _side_file(out, status, "status"), title="实时状态 / live status", as_json=json)
+        emit(result.status, side_path(out, status, "status"), title="实时状态 / live status", as_json=json)
 
 
 @app.command()

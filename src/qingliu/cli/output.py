@@ -96,6 +96,14 @@ def emit(frame: pd.DataFrame, out: Path | None, *, title: str = "", as_json: boo
         console.print(f"[green]✓[/] {len(frame)} 行 / rows → {path}")
 
 
+def side_path(out: Path | None, given: Path | None, suffix: str) -> Path | None:
+    """Where a second table of a command goes: the path given for it, or next to ``out`` as
+    ``<stem>_<suffix><ext>`` (None: printed)."""
+    if given is not None or out is None:
+        return given
+    return out.with_name(f"{out.stem}_{suffix}{out.suffix}")
+
+
 def print_import_report(report: ImportReport) -> None:
     table = Table(title="导入结果 / imported rows")
     table.add_column("类型 kind")

@@ -25,6 +25,7 @@ from qingliu.cli.output import (
     fail_on_bad_input,
     frame_to_json,
     print_frame,
+    side_path,
 )
 from qingliu.model import NetworkError
 from qingliu.services.pollution import (
@@ -95,7 +96,7 @@ def _output(tables: dict[str, pd.DataFrame], views: dict[str, pd.DataFrame], out
         (_, first), *others = tables.items()
         emit(first, out, as_json=as_json)
         for name, frame in others:
-            emit(frame, out.with_name(f"{out.stem}_{name}{out.suffix}"), as_json=as_json)
+            emit(frame, side_path(out, None, name), as_json=as_json)
     elif as_json:
         payload = {**header, **{name: json.loads(frame_to_json(frame)) for name, frame in tables.items()}}
         console.print_json(json.dumps(payload, ensure_ascii=False, default=str))

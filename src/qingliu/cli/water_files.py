@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from qingliu.cli.output import emit, fail_on_bad_input
+from qingliu.cli.output import emit, fail_on_bad_input, side_path
 from qingliu.services import water_resources_tools as tools
 
 app = typer.Typer(
@@ -33,13 +33,6 @@ OutOpt = Annotated[
     Path | None, typer.Option("-o", "--out", help="Output file 输出文件 (.csv, .xlsx, .parquet, .json).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON records 输出 JSON.")]
-
-
-def _side(out: Path | None, given: Path | None, suffix: str) -> Path | None:
-    """Where a second table goes: the given path, or next to ``out`` as ``<stem>_<suffix><ext>``."""
-    if given is not None or out is None:
-        return given
-    return out.with_name(f"{out.stem}_{suffix}{out.suffix}")
 
 
 BRIEF = {
@@ -97,7 +90,7 @@ def account(
     with fail_on_bad_input():
         table, lines = tools.account_folder(_folder(data), year)
         _show(table, out, "account", title=f"{year} 用水量核算 / water account (1e4 m3)", as_json=json)
-        second = _side(out, red_lines, "red_lines")
+        second = side_path(out, red_lines, "red_lines")
         if second is not None or not json:
             _show(lines, second, "red_lines", title=f"{year} 三条红线 / red lines")
 
@@ -114,7 +107,7 @@ def capacity(
     with fail_on_bad_input():
         status, fix = tools.capacity_folder(_folder(data), year)
         _show(status, out, "capacity", title=f"{year} 承载能力 / carrying capacity", as_json=json)
-        second = _side(out, four_fix, "four_fix")
+        second = side_path(out, four_fix, "four_fix")
         if second is not None or not json:
             _show(
                 fix,
