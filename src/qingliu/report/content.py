@@ -26,6 +26,21 @@ def tr(lang: Lang, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+def pct(share: float) -> str:
+    """A share (0-1) as a percentage with one decimal; blank when missing."""
+    return "" if pd.isna(share) else f"{100 * share:.1f}%"
+
+
+def words(frame: pd.DataFrame, column: str, lang: Lang) -> pd.Series:
+    """The ``<column>_zh`` or ``<column>_en`` column of a result frame, by the report's language."""
+    return frame[f"{column}_{lang}"]
+
+
+def joined(parts: object, lang: Lang) -> str:
+    """Names joined as a list is written in the language: 甲、乙 / A, B."""
+    return tr(lang, "、", ", ").join(str(p) for p in parts)
+
+
 def cell_text(value: object) -> str:
     """A table cell as text, the same in every text format (HTML, Word, PDF).
 

@@ -8,7 +8,17 @@ import pandas as pd
 
 from qingliu.assess.ecoflow import settings
 from qingliu.assess.health import load_system
-from qingliu.report.content import Band, Block, Chart, Lang, Section, Table, tr
+from qingliu.report.content import (
+    Band,
+    Block,
+    Chart,
+    Lang,
+    Section,
+    Table,
+    joined,
+    pct,
+    tr,
+)
 from qingliu.services.ecology import EcologyAssessment
 
 METHOD_EN = {
@@ -38,14 +48,6 @@ def _rule() -> float:
     return settings()["compliance"]["daily_threshold"]
 
 
-def _pct(x: float) -> str:
-    return "" if pd.isna(x) else f"{100 * x:.1f}%"
-
-
-def _names(values: pd.Series, lang: Lang) -> str:
-    return tr(lang, "、", ", ").join(values.astype(str))
-
-
 def _year_rows(a: EcologyAssessment, year: int) -> pd.DataFrame:
     """The stations' compliance in ``year`` (empty without flows)."""
     return a.compliance[a.compliance["year"] == year] if a.has_flows else a.compliance
@@ -59,17 +61,17 @@ def _compliance_paragraph(a: EcologyAssessment, lang: Lang) -> list[str]:
     share = city.at[a.year, "share"]
     before = city.at[a.year - 1, "share"] if a.year - 1 in city.index else None
     failing = rows[~rows["meets_daily_rule"]]
-    prev_zh = f"（上年 {_pct(before)}）" if before is not None else ""
-    prev_en = f" ({_pct(before)} the year before)" if before is not None else ""
+    prev_zh = f"（上年 {pct(before)}）" if before is not None else ""
+    prev_en = f" ({pct(before)} the year before)" if before is not None else ""
     text = tr(
         lang,
-        f"{a.year} 年全市 {len(rows)} 个水文站生态流量日满足率合计 {_pct(share)}{prev_zh}，"
+        f"{a.year} 年全市 {len(rows)} 个水文站生态流量日满足率合计 {pct(share)}{prev_zh}，"
         f"{len(rows) - len(failing)} 个站达到 {100 * _rule():g}% 保障要求",
-        f"In {a.year} the ecological flow was met on {_pct(share)} of the station-days of the city's {len(rows)} "
+        f"In {a.year} the ecological flow was met on {pct(share)} of the station-days of the city's {len(rows)} "
         f"hydrological stations{prev_en}; {len(rows) - len(failing)} met the {100 * _rule():g} % rule",
     )
     if len(failing):
-        text += tr(lang, f"，未达到的有：{_names(failing['name'], lang)}。", f"; not met at {_names(failing['name'], lang)}.")
+        text += tr(lang, f"，未达到的有：{joined(failing['name'], lang)}。", f"; not met at {joined(failing['name'], lang)}.")
     else:
         text += tr(lang, "。", ".")
     return [text]
@@ -90,8 +92,8 @@ def _status_paragraph(a: EcologyAssessment, lang: Lang) -> list[str]:
     )
     below = s[s["status"] != "met"]
     if len(below):
-        text += tr(lang, f"（预警或不达标：{_names(below['name'], lang)}）。",
-                   f" (on warning or below: {_names(below['name'], lang)}).")
+        text += tr(lang, f"（预警或不达标：{joined(below['name'], lang)}）。",
+                   f" (on warning or below: {joined(below['name'], lang)}).")
     else:
         text += tr(lang, "。", ".")
     return [text]
@@ -189,7 +191,7 @@ def _compliance_table(a: EcologyAssessment, lang: Lang) -> Table:
     frame = pd.DataFrame({
         tr(lang, "测站", "Station"): rows["name"],
         tr(lang, "河流", "River"): rows["river"],
-        tr(lang, "日满足率", "Daily rate"): rows["daily_rate"].map(_pct),
+        tr(lang, "日满足率", "Daily rate"): rows["daily_rate"].map(pct),
         tr(lang, f"{100 * _rule():g}%保障", f"{100 * _rule():g} % rule"): rows["meets_daily_rule"].map(lambda v: tr(lang, "达标", "met") if v else tr(lang, "未达标", "missed")),
         tr(lang, "月均满足月数", "Months met (mean)"): rows["months_mean_met"].astype(str) + "/" + rows["months_assessed"].astype(str),
         tr(lang, "最长连续不满足(天)", "Longest run below (days)"): rows["longest_below"],

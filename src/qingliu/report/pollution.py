@@ -6,7 +6,18 @@ import numpy as np
 import pandas as pd
 
 from qingliu.assess.loads import ITEMS
-from qingliu.report.content import Chart, Figure, Lang, Section, Table, cell_text, tr
+from qingliu.report.content import (
+    Chart,
+    Figure,
+    Lang,
+    Section,
+    Table,
+    cell_text,
+    joined,
+    pct,
+    tr,
+    words,
+)
 from qingliu.report.network_map import network_svg
 from qingliu.services.pollution import PollutionAssessment
 from qingliu.standards import catalogue
@@ -42,21 +53,9 @@ def _item(code: str, lang: Lang) -> str:
     return catalogue()[code].zh if lang == "zh" else ITEM_ABBREVIATIONS[code]
 
 
-def _pct(x: float) -> str:
-    return "" if pd.isna(x) else f"{100 * x:.1f}%"
-
-
-def _sector(frame: pd.DataFrame, lang: Lang) -> pd.Series:
-    return frame["sector_zh"] if lang == "zh" else frame["sector_en"]
-
-
-def _join(parts: list[str], lang: Lang) -> str:
-    return tr(lang, "、", ", ").join(parts)
-
-
 def _names(codes: str, lang: Lang) -> str:
     """Names of comma-joined item codes ("cod,tp")."""
-    return _join([_item(i, lang) for i in codes.split(",") if i], lang)
+    return joined([_item(i, lang) for i in codes.split(",") if i], lang)
 
 
 # --- words -------------------------------------------------------------------------------------
@@ -66,13 +65,13 @@ def _loads_paragraph(r: PollutionAssessment, lang: Lang) -> str:
     totals = r.inventory.totals()
     sectors = r.inventory.by_sector
     when = tr(lang, f"{r.year}年", f"In {r.year}, the") if r.year is not None else tr(lang, "", "The")
-    amounts = _join([tr(lang, f"{_item(i, lang)} {cell_text(totals[i])} 吨/年", f"{_item(i, lang)} {cell_text(totals[i])} t/a")
+    amounts = joined([tr(lang, f"{_item(i, lang)} {cell_text(totals[i])} 吨/年", f"{_item(i, lang)} {cell_text(totals[i])} t/a")
                      for i in ITEMS], lang)
     leaders = []
     for item in SHOWN_ITEMS:
         top = sectors.loc[sectors[f"{item}_share"].idxmax()]
-        leaders.append(tr(lang, f"{_item(item, lang)}以{top['sector_zh']}为主（{_pct(top[f'{item}_share'])}）",
-                          f"{_item(item, lang)} mostly from {top['sector_en']} ({_pct(top[f'{item}_share'])})"))
+        leaders.append(tr(lang, f"{_item(item, lang)}以{top['sector_zh']}为主（{pct(top[f'{item}_share'])}）",
+                          f"{_item(item, lang)} mostly from {top['sector_en']} ({pct(top[f'{item}_share'])})"))
     n = len(r.inventory.loads)
     return tr(lang, f"{when}全市 {n} 个污染源入河量：{amounts}。{'，'.join(leaders)}。",
               f"{when} city's {n} sources put into the rivers: {amounts}. {'; '.join(leaders)}.")
@@ -96,12 +95,12 @@ def _failing_paragraph(r: PollutionAssessment, lang: Lang) -> str | None:
 
 
 def _model_paragraph(r: PollutionAssessment, lang: Lang) -> str:
-    k = _join([f"{_item(i, lang)} {v:.3g}/d" for i, v in r.k_per_day.items()], lang)
+    k = joined([f"{_item(i, lang)} {v:.3g}/d" for i, v in r.k_per_day.items()], lang)
     fitted = (tr(lang, f"经{r.year}年实测率定", f"calibrated on {r.year}") if not r.calibration.empty
               else tr(lang, "取默认值", "at their defaults"))
     s = r.sections
     over = s[s["items_over"] != ""]
-    listed = _join([tr(lang, f"{row.name}（{_names(row.items_over, lang)}）", f"{row.name} ({_names(row.items_over, lang)})")
+    listed = joined([tr(lang, f"{row.name}（{_names(row.items_over, lang)}）", f"{row.name} ({_names(row.items_over, lang)})")
                     for row in over.itertuples(index=False)], lang)
     result = (tr(lang, f"{len(over)} 个断面模拟浓度超过水质目标：{listed}", f"sections above target: {len(over)} ({listed})")
               if len(over) else tr(lang, "各断面模拟浓度均达到水质目标", "every section meets its target"))
@@ -115,14 +114,14 @@ def _capacity_paragraph(r: PollutionAssessment, lang: Lang) -> str:
     over = c[c["status"] == "over"]
     needed = over.groupby("item")["reduction_ta"].sum()
     cuts = r.cuts.groupby("item")["cut_ta"].sum()
-    need_text = _join([f"{_item(i, lang)} {cell_text(float(needed[i]))}" for i in SHOWN_ITEMS if i in needed.index], lang)
-    cut_text = _join([f"{_item(i, lang)} {cell_text(float(cuts.get(i, 0.0)))}" for i in SHOWN_ITEMS], lang)
+    need_text = joined([f"{_item(i, lang)} {cell_text(float(needed[i]))}" for i in SHOWN_ITEMS if i in needed.index], lang)
+    cut_text = joined([f"{_item(i, lang)} {cell_text(float(cuts.get(i, 0.0)))}" for i in SHOWN_ITEMS], lang)
     plan = r.plan[r.plan["item"].isin(SHOWN_ITEMS)]
-    by_sector = plan.groupby(_sector(plan, lang))["cut_ta"].sum()
+    by_sector = plan.groupby(words(plan, "sector", lang))["cut_ta"].sum()
     lead = ""
     if by_sector.sum() > 0:
         share = by_sector.max() / by_sector.sum()
-        lead = tr(lang, f"，削减量主要来自{by_sector.idxmax()}（{_pct(share)}）", f", mostly from {by_sector.idxmax()} ({_pct(share)})")
+        lead = tr(lang, f"，削减量主要来自{by_sector.idxmax()}（{pct(share)}）", f", mostly from {by_sector.idxmax()} ({pct(share)})")
     first = (tr(lang, f"{over['section_id'].nunique()} 个控制单元超过纳污能力，需削减（吨/年）{need_text}",
                 f"Zones over capacity: {over['section_id'].nunique()}, which must cut (t/a) {need_text}")
              if len(over) else tr(lang, "各控制单元入河量均在纳污能力以内", "Every zone is within its capacity"))
@@ -147,7 +146,7 @@ def summary_paragraphs(r: PollutionAssessment, lang: Lang) -> list[str]:
 def _sector_pie(r: PollutionAssessment, item: str, lang: Lang) -> Chart:
     s = r.inventory.by_sector
     s = s[s[f"{item}_ta"] > 0]
-    frame = pd.DataFrame({tr(lang, "行业", "Sector"): _sector(s, lang).to_numpy(),
+    frame = pd.DataFrame({tr(lang, "行业", "Sector"): words(s, "sector", lang).to_numpy(),
                           tr(lang, f"{_item(item, lang)}入河量(t/a)", f"{_item(item, lang)} entering (t/a)"): s[f"{item}_ta"].round(2).to_numpy()})
     return Chart(f"pol_pie_{item}", tr(lang, f"{_item(item, lang)}入河量行业构成", f"{_item(item, lang)} entering the rivers by sector"),
                  "pie", frame, colors=tuple(SECTOR_COLOURS.get(k, SECTOR_COLOURS["other"]) for k in s["sector"]))
@@ -190,7 +189,7 @@ def _inventory_table(table: pd.DataFrame, label: pd.Series, key: str, title: str
     frame = pd.DataFrame({header: label.to_numpy()})
     for item in ITEMS:
         frame[tr(lang, f"{_item(item, lang)}(t/a)", f"{_item(item, lang)} (t/a)")] = table[f"{item}_ta"].round(2).to_numpy()
-        frame[tr(lang, f"{_item(item, lang)}占比", f"{_item(item, lang)} share")] = table[f"{item}_share"].map(_pct).to_numpy()
+        frame[tr(lang, f"{_item(item, lang)}占比", f"{_item(item, lang)} share")] = table[f"{item}_share"].map(pct).to_numpy()
     return Table(key, title, frame, tr(lang, "入河量 = 产生量 × 入河系数；点源按排水量 × 浓度或申报量，面源按输出系数法（export_coefficients.toml）。",
                                        "Entering load = generated × river-entry coefficient; point sources from flow × concentration "
                                        "or reported loads, non-point sources by export coefficients (export_coefficients.toml)."))
@@ -209,7 +208,7 @@ def _apportion_table(r: PollutionAssessment, lang: Lang) -> Table:
         tr(lang, "集水区入河量(t/a)", "Catchment load (t/a)"): totals.reindex(index).round(2).to_numpy(),
     })
     for sector in shares.columns:
-        frame[_sector(sector_names.loc[[sector]], lang).iloc[0]] = shares[sector].map(_pct).to_numpy()
+        frame[words(sector_names.loc[[sector]], "sector", lang).iloc[0]] = shares[sector].map(pct).to_numpy()
     return Table("pol_apportion", tr(lang, "断面集水区污染负荷来源解析", "Sources of the load entering each section's catchment"), frame,
                  tr(lang, "全年入河量按河网汇入各断面集水区，按行业求占比。", "Annual entering loads summed over each section's catchment on the network, shares by sector."))
 
@@ -225,10 +224,10 @@ def _top_sources_table(r: PollutionAssessment, lang: Lang) -> Table | None:
         tr(lang, "指标", "Item"): [_item(i, lang) for i in t["item"]],
         tr(lang, "排名", "Rank"): t["rank"].to_numpy(),
         tr(lang, "污染源", "Source"): t["name"].to_numpy(),
-        tr(lang, "行业", "Sector"): _sector(t, lang).to_numpy(),
+        tr(lang, "行业", "Sector"): words(t, "sector", lang).to_numpy(),
         tr(lang, "区县", "County"): t["county_id"].map(counties).to_numpy(),
         tr(lang, "贡献浓度(mg/L)", "Contribution (mg/L)"): t["contribution"].to_numpy(),
-        tr(lang, "占比", "Share"): t["share"].map(_pct).to_numpy(),
+        tr(lang, "占比", "Share"): t["share"].map(pct).to_numpy(),
     })
     return Table("pol_top_sources", tr(lang, "超标断面主要污染源", "Largest sources behind the items above target"), frame,
                  tr(lang, "各源入河量经河网水质模型（实测流量、率定 K）演算到断面的浓度贡献。",
@@ -263,7 +262,7 @@ def _model_table(r: PollutionAssessment, lang: Lang) -> Table:
               "GB/T 25173-2010 river one-dimensional model C = C0·exp(−Kx/86.4u), complete mixing at confluences.")
     if len(r.uncertainty):
         risk = r.uncertainty[r.uncertainty["item"].isin(SHOWN_ITEMS)].groupby("section_id", sort=False)["p_exceed"].max()
-        frame[tr(lang, "超标概率", "Probability above target")] = s["section_id"].map(risk).map(_pct).to_numpy()
+        frame[tr(lang, "超标概率", "Probability above target")] = s["section_id"].map(risk).map(pct).to_numpy()
         runs = tr(lang, "超标概率：输出系数、入河系数与 K 的拉丁超立方抽样蒙特卡罗分析，取各指标最大值。",
                   "Probability above target: Latin-hypercube Monte Carlo over the export and river-entry coefficients and K, the largest over the items.")
         note = f"{note} {runs}"
@@ -280,7 +279,7 @@ def _capacity_table(r: PollutionAssessment, lang: Lang) -> Table:
         tr(lang, "纳污能力(t/a)", "Capacity (t/a)"): c["capacity_ta"].round(2).to_numpy(),
         tr(lang, "入河量(t/a)", "Load (t/a)"): c["load_ta"].round(2).to_numpy(),
         tr(lang, "需削减(t/a)", "Reduction (t/a)"): c["reduction_ta"].round(2).to_numpy(),
-        tr(lang, "削减率", "Reduction rate"): c["reduction_rate"].map(_pct).to_numpy(),
+        tr(lang, "削减率", "Reduction rate"): c["reduction_rate"].map(pct).to_numpy(),
         tr(lang, "状态", "Status"): [tr(lang, *STATUS[k]) for k in c["status"]],
     })
     return Table("pol_capacity", tr(lang, "控制单元纳污能力与需削减量", "Capacity of each zone and the reduction needed"), frame,
@@ -292,12 +291,12 @@ def _plan_table(r: PollutionAssessment, lang: Lang) -> Table:
     p = r.plan[(r.plan["cut_ta"] > 0) & r.plan["item"].isin(SHOWN_ITEMS)].sort_values(["item", "cut_ta"], ascending=[True, False])
     frame = pd.DataFrame({
         tr(lang, "指标", "Item"): [_item(i, lang) for i in p["item"]],
-        tr(lang, "行业", "Sector"): _sector(p, lang).to_numpy(),
+        tr(lang, "行业", "Sector"): words(p, "sector", lang).to_numpy(),
         tr(lang, "区县", "County"): p["county"].to_numpy(),
         tr(lang, "入河量(t/a)", "Load (t/a)"): p["load_ta"].round(2).to_numpy(),
         tr(lang, "削减量(t/a)", "Cut (t/a)"): p["cut_ta"].round(2).to_numpy(),
-        tr(lang, "削减率", "Cut rate"): p["cut_rate"].map(_pct).to_numpy(),
-        tr(lang, "占该指标总削减", "Share of the item's cut"): p["share_of_cut"].map(_pct).to_numpy(),
+        tr(lang, "削减率", "Cut rate"): p["cut_rate"].map(pct).to_numpy(),
+        tr(lang, "占该指标总削减", "Share of the item's cut"): p["share_of_cut"].map(pct).to_numpy(),
     })
     return Table("pol_plan", tr(lang, "最小削减方案（按行业、区县）", "Least-cut plan by sector and county"), frame,
                  tr(lang, "线性规划（HiGHS）求满足全部断面目标的最小总削减量。", "Linear programme (HiGHS): the least total cut meeting every section's target."))
@@ -336,7 +335,7 @@ def pollution_section(r: PollutionAssessment, nodes: pd.DataFrame, lang: Lang) -
     inv = r.inventory
     blocks: list = [_sector_pie(r, item, lang) for item in SHOWN_ITEMS]
     blocks.append(_load_map(r, nodes, lang))
-    blocks.append(_inventory_table(inv.by_sector, _sector(inv.by_sector, lang), "pol_sectors",
+    blocks.append(_inventory_table(inv.by_sector, words(inv.by_sector, "sector", lang), "pol_sectors",
                                    tr(lang, "分行业入河量", "Entering loads by sector"), lang, tr(lang, "行业", "Sector")))
     blocks.append(_inventory_table(inv.by_county, inv.by_county["name"], "pol_counties",
                                    tr(lang, "分区县入河量", "Entering loads by county"), lang, tr(lang, "区县", "County")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qingliu.report.content import Chart, Figure, Lang, Section, Table, tr
+from qingliu.report.content import Chart, Figure, Lang, Section, Table, pct, tr, words
 from qingliu.report.network_map import network_svg
 from qingliu.services.water_quality import WaterQualityAssessment
 from qingliu.standards import load_class_limits
@@ -16,18 +16,10 @@ CLASS_COLOURS = {1: "#4dabf7", 2: "#4dabf7", 3: "#51cf66", 4: "#fcc419", 5: "#ff
 """Display colours of classes I-V and 劣V (blue, green, yellow, orange, red: 环办〔2011〕22号)."""
 
 
-def _pct(x: float) -> str:
-    return "" if pd.isna(x) else f"{100 * x:.1f}%"
-
-
 def _yes(value: object, lang: Lang) -> str:
     if pd.isna(value):
         return ""
     return tr(lang, "达标", "met") if bool(value) else tr(lang, "未达标", "missed")
-
-
-def _status(frame: pd.DataFrame, lang: Lang) -> pd.Series:
-    return frame["status_zh"] if lang == "zh" else frame["status_en"]
 
 
 def summary_paragraphs(a: WaterQualityAssessment, lang: Lang) -> list[str]:
@@ -38,12 +30,12 @@ def summary_paragraphs(a: WaterQualityAssessment, lang: Lang) -> list[str]:
     text = [
         tr(
             lang,
-            f"{a.period_label} 全市 {n} 个断面中，Ⅰ～Ⅲ类水质断面占 {_pct(city['share_1_3'])}，劣Ⅴ类占 "
-            f"{_pct(city['share_6'])}，总体水质状况为「{city['status_zh']}」；{n - n_fail} 个断面达到水质目标，"
-            f"达标率 {_pct(city['share_meeting_target'])}。",
-            f"In {a.period_label}, of the city's {n} sections {_pct(city['share_1_3'])} were in classes I-III and "
-            f"{_pct(city['share_6'])} worse than V: overall {city['status_en']}; {n - n_fail} met their target class "
-            f"({_pct(city['share_meeting_target'])}).",
+            f"{a.period_label} 全市 {n} 个断面中，Ⅰ～Ⅲ类水质断面占 {pct(city['share_1_3'])}，劣Ⅴ类占 "
+            f"{pct(city['share_6'])}，总体水质状况为「{city['status_zh']}」；{n - n_fail} 个断面达到水质目标，"
+            f"达标率 {pct(city['share_meeting_target'])}。",
+            f"In {a.period_label}, of the city's {n} sections {pct(city['share_1_3'])} were in classes I-III and "
+            f"{pct(city['share_6'])} worse than V: overall {city['status_en']}; {n - n_fail} met their target class "
+            f"({pct(city['share_meeting_target'])}).",
         )
     ]
     if city["main_pollutants"]:
@@ -65,7 +57,7 @@ def _sections_table(a: WaterQualityAssessment, lang: Lang) -> Table:
             tr(lang, "水质类别", "Class"): s["class_label"],
             tr(lang, "水质目标", "Target"): [LABELS[int(c) - 1] for c in s["target_class"]],
             tr(lang, "达标情况", "Target met"): [_yes(v, lang) for v in s["meets_target"]],
-            tr(lang, "水质状况", "Status"): _status(s, lang),
+            tr(lang, "水质状况", "Status"): words(s, "status", lang),
             tr(lang, "主要污染指标(超标倍数)", "Main pollutants (exceedance)"): s["main_pollutants"],
         }
     )
@@ -79,9 +71,9 @@ def _rivers_table(a: WaterQualityAssessment, lang: Lang) -> Table:
         {
             tr(lang, "河流", "River"): r["river"],
             tr(lang, "断面数", "Sections"): r["n_sections"],
-            tr(lang, "Ⅰ～Ⅲ类比例", "Share I-III"): r["share_1_3"].map(_pct),
-            tr(lang, "劣Ⅴ类比例", "Share worse than V"): r["share_6"].map(_pct),
-            tr(lang, "水质状况", "Status"): _status(r, lang),
+            tr(lang, "Ⅰ～Ⅲ类比例", "Share I-III"): r["share_1_3"].map(pct),
+            tr(lang, "劣Ⅴ类比例", "Share worse than V"): r["share_6"].map(pct),
+            tr(lang, "水质状况", "Status"): words(r, "status", lang),
             tr(lang, "主要污染指标", "Main pollutants"): r["main_pollutants"],
         }
     )
@@ -101,7 +93,7 @@ def _warnings_table(a: WaterQualityAssessment, lang: Lang) -> Table | None:
             tr(lang, "河流", "River"): w["river"],
             tr(lang, "预警状态", "Status"): w["status_zh"] if lang == "zh" else w["status_en"],
             tr(lang, "风险指标", "Items at risk"): w["items_at_risk"],
-            tr(lang, "余月需降幅", "Required fall"): w["max_required_change"].map(_pct),
+            tr(lang, "余月需降幅", "Required fall"): w["max_required_change"].map(pct),
         }
     )
     return Table("wq_warnings", tr(lang, "年度目标预警", "Early warning on the annual target"), frame,

@@ -12,7 +12,16 @@ import pandas as pd
 from qingliu.assess.carrying_capacity import load_capacity_rules
 from qingliu.assess.resources import CITY, load_red_lines
 from qingliu.model import ORIGINS, SECTORS
-from qingliu.report.content import Block, Chart, Lang, Section, Table, cell_text, tr
+from qingliu.report.content import (
+    Block,
+    Chart,
+    Lang,
+    Section,
+    Table,
+    cell_text,
+    tr,
+    words,
+)
 from qingliu.services.water_resources import WaterResourcesAssessment
 from qingliu.simulate.allocation import load_rules
 
@@ -29,10 +38,6 @@ PRIORITY_NAMES = {
 }  # fmt: skip
 SECTOR_COLOURS = ("#74c0fc", "#ffa94d", "#ff8787", "#8ce99a")
 """Stacked-bar colours of the sectors in :data:`qingliu.model.SECTORS` order."""
-
-
-def _words(frame: pd.DataFrame, column: str, lang: Lang) -> pd.Series:
-    return frame[f"{column}_zh" if lang == "zh" else f"{column}_en"]
 
 
 def _yes_no(values: pd.Series, lang: Lang) -> list[str]:
@@ -199,13 +204,13 @@ def _capacity_table(r: WaterResourcesAssessment, lang: Lang) -> Table:
     frame = pd.DataFrame({
         tr(lang, "区县", "County"): c["name"],
         "W/W0": c["quota_ratio"].round(3),
-        tr(lang, "用水总量", "Total use"): _words(c, "total_use", lang),
+        tr(lang, "用水总量", "Total use"): words(c, "total_use", lang),
         "G/G0": c["groundwater_ratio"].round(3),
-        tr(lang, "地下水", "Groundwater"): _words(c, "groundwater", lang),
+        tr(lang, "地下水", "Groundwater"): words(c, "groundwater", lang),
         "Q/Q0": c["quality_ratio"].round(3),
-        tr(lang, "水质", "Quality"): _words(c, "quality", lang),
-        tr(lang, "水量要素", "Quantity"): _words(c, "quantity", lang),
-        tr(lang, "综合", "Overall"): _words(c, "overall", lang),
+        tr(lang, "水质", "Quality"): words(c, "quality", lang),
+        tr(lang, "水量要素", "Quantity"): words(c, "quantity", lang),
+        tr(lang, "综合", "Overall"): words(c, "overall", lang),
     })  # fmt: skip
     rules = load_capacity_rules()
     t = rules.elements["total_use"]["thresholds"]
